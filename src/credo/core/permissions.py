@@ -1,0 +1,93 @@
+"""The permission vocabulary and the roles that map onto it.
+
+Django model permissions (``app.add_model`` ...) cover plain CRUD; the custom ones below carry
+the business meaning. Roles are Django groups kept in sync by ``roles_sync``.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+# Custom permissions (declared in the Meta of customers.Customer and core models).
+VIEW_ALL_CUSTOMERS = "customers.view_all_customers"  # object level: not only own customers
+VIEW_SENSITIVE = "customers.view_sensitive"  # field level: unmasked ID/account/personal data
+VIEW_CREDITFILE = "customers.view_creditfile"  # may open the credit-file dimensions
+ASSIGN_OWNER = "customers.assign_owner"  # may change the account manager
+IMPORT_DATA = "customers.import_data"
+VIEW_CHANGELOG = "core.view_objectchange"
+VIEW_ACCESSLOG = "core.view_accesslog"
+
+CREDITFILE_MODELS = (
+    "shareholder", "keymanager", "affiliation", "businessprofile", "marketshare",
+    "financialstatement", "tradereference", "bankrelation", "publicrecord", "attachment",
+)
+CUSTOMER_MODELS = ("customer", "contact", "customeralias", "externalid", "teammember")
+
+
+def _crud(app: str, models: tuple[str, ...], actions: tuple[str, ...]) -> list[str]:
+    return [f"{app}.{action}_{model}" for model in models for action in actions]
+
+
+ALL = ("view", "add", "change", "delete")
+READ = ("view",)
+WRITE = ("view", "add", "change")
+
+ROLES: dict[str, dict] = {
+    "administrator": {
+        "label": _("Administrator"),
+        "permissions": "__all__",
+    },
+    "credit_manager": {
+        "label": _("Credit manager"),
+        "permissions": [
+            VIEW_ALL_CUSTOMERS, VIEW_SENSITIVE, VIEW_CREDITFILE, ASSIGN_OWNER, IMPORT_DATA,
+            VIEW_CHANGELOG, "customers.view_industry", "customers.view_tag", "customers.add_tag",
+            *_crud("customers", CUSTOMER_MODELS, ALL),
+            *_crud("creditfile", CREDITFILE_MODELS, ALL),
+        ],
+    },
+    "credit_analyst": {
+        "label": _("Credit analyst"),
+        "permissions": [
+            VIEW_ALL_CUSTOMERS, VIEW_SENSITIVE, VIEW_CREDITFILE, IMPORT_DATA, VIEW_CHANGELOG,
+            "customers.view_industry", "customers.view_tag",
+            *_crud("customers", CUSTOMER_MODELS, WRITE),
+            *_crud("creditfile", CREDITFILE_MODELS, ALL),
+        ],
+    },
+    "account_manager": {
+        "label": _("Account manager"),
+        "permissions": [
+            VIEW_CREDITFILE, VIEW_CHANGELOG, "customers.view_industry", "customers.view_tag",
+            *_crud("customers", CUSTOMER_MODELS, WRITE),
+            *_crud("creditfile", CREDITFILE_MODELS, WRITE),
+        ],
+    },
+    "service_agent": {
+        "label": _("Service agent"),
+        "permissions": [
+            VIEW_ALL_CUSTOMERS, "customers.view_industry", "customers.view_tag",
+            "customers.view_customer", "customers.view_contact", "customers.change_contact",
+            "customers.add_contact", "customers.view_customeralias",
+        ],
+    },
+    "auditor": {
+        "label": _("Auditor"),
+        "permissions": [
+            VIEW_ALL_CUSTOMERS, VIEW_CREDITFILE, VIEW_CHANGELOG, VIEW_ACCESSLOG,
+            "customers.view_industry", "customers.view_tag", "core.view_businessevent",
+            *_crud("customers", CUSTOMER_MODELS, READ),
+            *_crud("creditfile", CREDITFILE_MODELS, READ),
+        ],
+    },
+    "viewer": {
+        "label": _("Viewer"),
+        "permissions": [
+            VIEW_ALL_CUSTOMERS, VIEW_CREDITFILE, "customers.view_industry", "customers.view_tag",
+            *_crud("customers", CUSTOMER_MODELS, READ),
+            *_crud("creditfile", CREDITFILE_MODELS, READ),
+        ],
+    },
+}
+
+ROLE_CHOICES = [(key, spec["label"]) for key, spec in ROLES.items()]
