@@ -1,0 +1,1 @@
+"""One ninja router per domain, mounted by ``credo.api.api``."""
