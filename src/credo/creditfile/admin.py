@@ -116,8 +116,8 @@ _register(TradeReference, ("supplier", "payment_experience", "days_beyond_terms"
 _register(BankRelation, ("bank", "branch", "credit_line", "overdue_count", "as_of"))
 _register(
     PublicRecord,
-    ("record_type", "title", "status", "event_date", "as_of"),
-    list_filter=("record_type", "status", "source"),
+    ("kind", "title", "status", "event_date", "as_of"),
+    list_filter=("kind", "status", "source"),
 )
 
 

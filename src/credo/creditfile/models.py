@@ -6,6 +6,7 @@ checks that need other rows (market shares adding up, the record's customer) liv
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -70,6 +71,15 @@ def _amount(value: Decimal | None) -> str:
     # Whole amounts without ".00" so messages read like the statement itself.
     places = 0 if value == value.to_integral_value() else None
     return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+def _date(value) -> dt.date | None:
+    """The value if it is a date; ``clean()`` also runs after a field failed to parse."""
+    return value if isinstance(value, dt.date) else None
+
+
+def _number(value) -> Decimal | None:
+    return value if isinstance(value, Decimal | int) else None
 
 
 class CreditFileRecord(CustomerRelated):
@@ -148,11 +158,8 @@ class Shareholder(CreditFileRecord):
                     validate_uscc(self.uscc)
                 except ValidationError as exc:
                     errors["uscc"] = exc.messages
-        if (
-            self.subscribed_capital is not None
-            and self.paid_capital is not None
-            and self.paid_capital > self.subscribed_capital
-        ):
+        subscribed, paid = _number(self.subscribed_capital), _number(self.paid_capital)
+        if subscribed is not None and paid is not None and paid > subscribed:
             errors["paid_capital"] = [_("Paid-in capital cannot exceed subscribed capital.")]
         if errors:
             raise ValidationError(errors)
@@ -177,7 +184,8 @@ class KeyManager(CreditFileRecord):
     def clean(self) -> None:
         self.name = (self.name or "").strip()
         self.title = (self.title or "").strip()
-        if self.since and self.as_of and self.since > self.as_of:
+        since, as_of = _date(self.since), _date(self.as_of)
+        if since and as_of and since > as_of:
             raise ValidationError(
                 {"since": [_("The start in office cannot be after the as-of date.")]}
             )
@@ -349,12 +357,16 @@ class FinancialStatement(CreditFileRecord):
 
     def balance_tolerance(self) -> Decimal:
         """Allowed gap between assets and liabilities + equity, in the statement's unit."""
-        ratio_based = abs(self.total_assets or Decimal("0")) * BALANCE_TOLERANCE_RATIO
+        ratio_based = abs(_number(self.total_assets) or Decimal("0")) * BALANCE_TOLERANCE_RATIO
         return max(ratio_based, BALANCE_TOLERANCE_MIN_UNITS)
 
     def clean(self) -> None:
         errors: dict[str, list] = {}
-        assets, liabilities, equity = self.total_assets, self.total_liabilities, self.equity
+        assets = _number(self.total_assets)
+        liabilities = _number(self.total_liabilities)
+        equity = _number(self.equity)
+        current_assets = _number(self.current_assets)
+        current_liabilities = _number(self.current_liabilities)
         if self.auditor and not self.audited:
             errors["auditor"] = [_("An auditor is given but the statement is not marked audited.")]
         if assets is not None and liabilities is not None and equity is not None:
@@ -370,19 +382,19 @@ class FinancialStatement(CreditFileRecord):
                         "difference": _amount(difference),
                     }
                 ]
-        if self.current_assets is not None and assets is not None and self.current_assets > assets:
+        if current_assets is not None and assets is not None and current_assets > assets:
             errors["current_assets"] = [
                 _("Current assets %(current)s exceed total assets %(total)s.")
-                % {"current": _amount(self.current_assets), "total": _amount(assets)}
+                % {"current": _amount(current_assets), "total": _amount(assets)}
             ]
         if (
-            self.current_liabilities is not None
+            current_liabilities is not None
             and liabilities is not None
-            and self.current_liabilities > liabilities
+            and current_liabilities > liabilities
         ):
             errors["current_liabilities"] = [
                 _("Current liabilities %(current)s exceed total liabilities %(total)s.")
-                % {"current": _amount(self.current_liabilities), "total": _amount(liabilities)}
+                % {"current": _amount(current_liabilities), "total": _amount(liabilities)}
             ]
         if errors:
             raise ValidationError(errors)
@@ -465,7 +477,8 @@ class BankRelation(CreditFileRecord):
             errors["account_number"] = [
                 _("An account number has only digits, letters and hyphens.")
             ]
-        if self.overdue_amount and self.overdue_amount > 0 and not self.overdue_count:
+        overdue_amount = _number(self.overdue_amount)
+        if overdue_amount and overdue_amount > 0 and not self.overdue_count:
             errors["overdue_count"] = [
                 _("There is an overdue amount, so the overdue count must be at least 1.")
             ]
@@ -483,9 +496,9 @@ class PublicRecord(CreditFileRecord):
     """A lawsuit, enforcement, listing, lien, penalty, tax issue, honour or press note."""
 
     customer = _customer_fk("public_records")
-    record_type = models.CharField(
-        _("record type"), max_length=20, choices=PublicRecordType.choices
-    )
+    # Named ``kind`` (not ``record_type``) so it never collides with the services' registry key
+    # argument: record_create(record_type="public-records", kind="lawsuit", ...).
+    kind = models.CharField(_("record type"), max_length=20, choices=PublicRecordType.choices)
     title = models.CharField(_("title"), max_length=200)
     role = models.CharField(
         _("role"), max_length=12, choices=PartyRole.choices, blank=True,
@@ -511,15 +524,16 @@ class PublicRecord(CreditFileRecord):
         ordering = ["customer", "-event_date", "-as_of"]
 
     def __str__(self) -> str:
-        return f"{self.get_record_type_display()}: {self.title}"
+        return f"{self.get_kind_display()}: {self.title}"
 
     def clean(self) -> None:
         errors: dict[str, list] = {}
         self.title = (self.title or "").strip()
         self.case_number = (self.case_number or "").strip()
-        if self.role and self.record_type not in COURT_RECORD_TYPES:
+        if self.role and self.kind not in COURT_RECORD_TYPES:
             errors["role"] = [_("A party role applies only to lawsuits.")]
-        if self.event_date and self.as_of and self.event_date > self.as_of:
+        event_date, as_of = _date(self.event_date), _date(self.as_of)
+        if event_date and as_of and event_date > as_of:
             errors["event_date"] = [_("The date of the record cannot be after the as-of date.")]
         if errors:
             raise ValidationError(errors)

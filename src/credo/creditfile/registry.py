@@ -153,11 +153,11 @@ _ALL = (
         model=PublicRecord,
         dimension=Dimension.PUBLIC,
         fields=(
-            "record_type", "title", "role", "amount", "currency", "status", "authority",
+            "kind", "title", "role", "amount", "currency", "status", "authority",
             "case_number", "event_date", "description", "source_url", *PROVENANCE_FIELDS,
         ),
         sensitive_fields=(),
-        business_key=("record_type", "case_number", "title", "event_date"),
+        business_key=("kind", "case_number", "title", "event_date"),
     ),
 )
 
