@@ -15,7 +15,7 @@ from ninja.responses import NinjaJSONEncoder
 
 from .auth import api_auth
 from .errors import install_exception_handlers
-from .routers import core, customers
+from .routers import core, creditfile, customers
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -42,3 +42,4 @@ api = NinjaAPI(
 install_exception_handlers(api)
 api.add_router("/", customers.router)
 api.add_router("/", core.router)
+api.add_router("/", creditfile.router)

@@ -101,7 +101,8 @@ def error_body(code: str, message: Any, field_errors: dict[str, list[Any]] | Non
         "code": code,
         "message": str(message),
         "field_errors": {
-            str(field): [str(m) for m in messages] for field, messages in (field_errors or {}).items()
+            str(field): [str(m) for m in messages]
+            for field, messages in (field_errors or {}).items()
         },
     }
 
@@ -184,9 +185,7 @@ def install_exception_handlers(api: NinjaAPI) -> None:
             ),
         )
 
-    def handle_django_validation(
-        request: HttpRequest, exc: DjangoValidationError
-    ) -> HttpResponse:
+    def handle_django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
         return _respond(
             api,
             request,
@@ -203,9 +202,15 @@ def install_exception_handlers(api: NinjaAPI) -> None:
 
     def handle_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         # Raised by ninja itself (e.g. a body that is not JSON); keep its status.
-        codes = {400: "bad_request", 401: "not_authenticated", 403: "permission_denied",
-                 404: "not_found", 405: "method_not_allowed", 409: "conflict",
-                 429: "throttled"}
+        codes = {
+            400: "bad_request",
+            401: "not_authenticated",
+            403: "permission_denied",
+            404: "not_found",
+            405: "method_not_allowed",
+            409: "conflict",
+            429: "throttled",
+        }
         return _respond(
             api,
             request,
@@ -252,5 +257,11 @@ def install_exception_handlers(api: NinjaAPI) -> None:
 
 # Documented error responses, merged into each operation's ``response=`` mapping.
 READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
-                422: ErrorOut}
+WRITE_ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}

@@ -45,8 +45,11 @@ def me(request: HttpRequest):
     }
 
 
-@router.get("/industries", response={200: list[IndustryOut], **READ_ERRORS},
-            summary="GB/T 4754-2017 sections and divisions")
+@router.get(
+    "/industries",
+    response={200: list[IndustryOut], **READ_ERRORS},
+    summary="GB/T 4754-2017 sections and divisions",
+)
 def list_industries(request: HttpRequest):
     require_perm(request, "customers.view_industry")
     return [
@@ -122,8 +125,11 @@ def _change_out(change: ObjectChange, masks: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.get("/customers/{int:customer_id}/history", response={200: ChangePage, **READ_ERRORS},
-            summary="Change log of a customer and everything in its file, newest first")
+@router.get(
+    "/customers/{int:customer_id}/history",
+    response={200: ChangePage, **READ_ERRORS},
+    summary="Change log of a customer and everything in its file, newest first",
+)
 def customer_history(request: HttpRequest, customer_id: int, filters: Query[HistoryFilters]):
     require_perm(request, VIEW_CHANGELOG)
     user = acting_user(request)
@@ -138,7 +144,10 @@ def customer_history(request: HttpRequest, customer_id: int, filters: Query[Hist
     all_masks = {} if sensitive else _sensitive_fields_by_type()
     # The history holds credit-file values, so reading it is a credit-file read.
     access_log_write(
-        user=user, customer_id=customer.pk, resource="history", detail="api",
+        user=user,
+        customer_id=customer.pk,
+        resource="history",
+        detail="api",
         sensitive_shown=sensitive,
     )
     return {
@@ -149,8 +158,11 @@ def customer_history(request: HttpRequest, customer_id: int, filters: Query[Hist
     }
 
 
-@router.get("/access-log", response={200: AccessLogPage, **READ_ERRORS},
-            summary="Who read which credit file, newest first (auditors)")
+@router.get(
+    "/access-log",
+    response={200: AccessLogPage, **READ_ERRORS},
+    summary="Who read which credit file, newest first (auditors)",
+)
 def access_log(request: HttpRequest, filters: Query[AccessLogFilters]):
     require_perm(request, VIEW_ACCESSLOG)
     queryset = AccessLog.objects.order_by("-time", "-id")

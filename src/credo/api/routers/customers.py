@@ -102,9 +102,7 @@ def _service_fields(request: HttpRequest, payload: dict[str, Any]) -> dict[str, 
         tags = list(Tag.objects.filter(name__in=names))
         missing = sorted(set(names) - {tag.name for tag in tags})
         if missing:
-            errors["tags"] = [
-                _("Unknown tag: %(name)s.") % {"name": name} for name in missing
-            ]
+            errors["tags"] = [_("Unknown tag: %(name)s.") % {"name": name} for name in missing]
         data["tags"] = tags
     if errors:
         raise ValidationError(errors)
@@ -122,13 +120,34 @@ def customer_out(customer: Customer, user) -> dict[str, Any]:
         **{
             name: getattr(customer, name)
             for name in (
-                "code", "kind", "display_name", "name_zh", "name_en", "status", "uscc",
-                "legal_form", "size_class", "ownership_type", "legal_representative",
-                "registered_capital", "registered_capital_currency", "paid_in_capital",
-                "paid_in_capital_currency", "founding_date", "registered_province",
-                "registered_city", "registered_district", "registered_street",
-                "operating_province", "operating_city", "operating_district", "operating_street",
-                "website", "phone", "created_at", "updated_at",
+                "code",
+                "kind",
+                "display_name",
+                "name_zh",
+                "name_en",
+                "status",
+                "uscc",
+                "legal_form",
+                "size_class",
+                "ownership_type",
+                "legal_representative",
+                "registered_capital",
+                "registered_capital_currency",
+                "paid_in_capital",
+                "paid_in_capital_currency",
+                "founding_date",
+                "registered_province",
+                "registered_city",
+                "registered_district",
+                "registered_street",
+                "operating_province",
+                "operating_city",
+                "operating_district",
+                "operating_street",
+                "website",
+                "phone",
+                "created_at",
+                "updated_at",
             )
         },
         "id": customer.pk,
@@ -137,9 +156,7 @@ def customer_out(customer: Customer, user) -> dict[str, Any]:
             if industry
             else None
         ),
-        "id_number": (
-            customer.id_number if sensitive else (customer.masked_id_number or None)
-        ),
+        "id_number": (customer.id_number if sensitive else (customer.masked_id_number or None)),
         "id_number_masked": bool(customer.id_number) and not sensitive,
         "parent": customer.parent_id,
         "account_manager": user_ref(customer.account_manager),
@@ -207,15 +224,21 @@ def create_customer(request: HttpRequest, payload: CustomerCreateIn):
     return Status(201, customer_out(visible_customer(request, customer.pk), user))
 
 
-@router.get("/customers/{int:customer_id}", response={200: CustomerOut, **READ_ERRORS},
-            summary="Get a customer")
+@router.get(
+    "/customers/{int:customer_id}",
+    response={200: CustomerOut, **READ_ERRORS},
+    summary="Get a customer",
+)
 def get_customer(request: HttpRequest, customer_id: int):
     require_perm(request, "customers.view_customer")
     return customer_out(visible_customer(request, customer_id), acting_user(request))
 
 
-@router.patch("/customers/{int:customer_id}", response={200: CustomerOut, **WRITE_ERRORS},
-              summary="Change a customer (send only the fields to change)")
+@router.patch(
+    "/customers/{int:customer_id}",
+    response={200: CustomerOut, **WRITE_ERRORS},
+    summary="Change a customer (send only the fields to change)",
+)
 def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPatchIn):
     require_perm(request, "customers.change_customer")
     customer = visible_customer(request, customer_id)
@@ -224,17 +247,22 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
     return customer_out(visible_customer(request, customer_id), acting_user(request))
 
 
-@router.delete("/customers/{int:customer_id}", response={204: None, **WRITE_ERRORS},
-               summary="Delete a customer and its credit file")
+@router.delete(
+    "/customers/{int:customer_id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Delete a customer and its credit file",
+)
 def delete_customer(request: HttpRequest, customer_id: int):
     require_perm(request, "customers.delete_customer")
     services.customer_delete(customer=visible_customer(request, customer_id))
     return Status(204, None)
 
 
-@router.put("/customers/{int:customer_id}/account-manager",
-            response={200: CustomerOut, **WRITE_ERRORS},
-            summary="Hand the customer to another account manager")
+@router.put(
+    "/customers/{int:customer_id}/account-manager",
+    response={200: CustomerOut, **WRITE_ERRORS},
+    summary="Hand the customer to another account manager",
+)
 def assign_account_manager(request: HttpRequest, customer_id: int, payload: AssignOwnerIn):
     require_perm(request, ASSIGN_OWNER)
     customer = visible_customer(request, customer_id)
@@ -243,9 +271,11 @@ def assign_account_manager(request: HttpRequest, customer_id: int, payload: Assi
     return customer_out(visible_customer(request, customer_id), acting_user(request))
 
 
-@router.get("/customers/{int:customer_id}/ownership-history",
-            response={200: list[OwnershipPeriodOut], **READ_ERRORS},
-            summary="Account managers of the customer over time")
+@router.get(
+    "/customers/{int:customer_id}/ownership-history",
+    response={200: list[OwnershipPeriodOut], **READ_ERRORS},
+    summary="Account managers of the customer over time",
+)
 def ownership_history(request: HttpRequest, customer_id: int):
     require_perm(request, "customers.view_customer")
     customer = visible_customer(request, customer_id)
@@ -264,23 +294,32 @@ def ownership_history(request: HttpRequest, customer_id: int):
 # --- aliases and external ids --------------------------------------------------------------
 
 
-@router.get("/customers/{int:customer_id}/aliases", response={200: list[AliasOut], **READ_ERRORS},
-            summary="Former names and aliases")
+@router.get(
+    "/customers/{int:customer_id}/aliases",
+    response={200: list[AliasOut], **READ_ERRORS},
+    summary="Former names and aliases",
+)
 def list_aliases(request: HttpRequest, customer_id: int):
     require_perm(request, "customers.view_customeralias")
     return list(visible_customer(request, customer_id).aliases.order_by("name"))
 
 
-@router.post("/customers/{int:customer_id}/aliases", response={201: AliasOut, **WRITE_ERRORS},
-             summary="Add a former name or alias (idempotent by name)")
+@router.post(
+    "/customers/{int:customer_id}/aliases",
+    response={201: AliasOut, **WRITE_ERRORS},
+    summary="Add a former name or alias (idempotent by name)",
+)
 def add_alias(request: HttpRequest, customer_id: int, payload: AliasIn):
     require_perm(request, "customers.add_customeralias")
     customer = visible_customer(request, customer_id)
     return Status(201, services.alias_add(customer=customer, **payload.model_dump()))
 
 
-@router.delete("/customers/{int:customer_id}/aliases/{int:alias_id}",
-               response={204: None, **WRITE_ERRORS}, summary="Remove an alias")
+@router.delete(
+    "/customers/{int:customer_id}/aliases/{int:alias_id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Remove an alias",
+)
 def delete_alias(request: HttpRequest, customer_id: int, alias_id: int):
     require_perm(request, "customers.delete_customeralias")
     customer = visible_customer(request, customer_id)
@@ -291,26 +330,33 @@ def delete_alias(request: HttpRequest, customer_id: int, alias_id: int):
     return Status(204, None)
 
 
-@router.get("/customers/{int:customer_id}/external-ids",
-            response={200: list[ExternalIdOut], **READ_ERRORS},
-            summary="Identifiers of the customer in source systems")
+@router.get(
+    "/customers/{int:customer_id}/external-ids",
+    response={200: list[ExternalIdOut], **READ_ERRORS},
+    summary="Identifiers of the customer in source systems",
+)
 def list_external_ids(request: HttpRequest, customer_id: int):
     require_perm(request, "customers.view_externalid")
     customer = visible_customer(request, customer_id)
     return list(customer.external_ids.order_by("source_system", "external_id"))
 
 
-@router.post("/customers/{int:customer_id}/external-ids",
-             response={201: ExternalIdOut, **WRITE_ERRORS},
-             summary="Link the customer to its id in a source system")
+@router.post(
+    "/customers/{int:customer_id}/external-ids",
+    response={201: ExternalIdOut, **WRITE_ERRORS},
+    summary="Link the customer to its id in a source system",
+)
 def add_external_id(request: HttpRequest, customer_id: int, payload: ExternalIdIn):
     require_perm(request, "customers.add_externalid")
     customer = visible_customer(request, customer_id)
     return Status(201, services.external_id_set(customer=customer, **payload.model_dump()))
 
 
-@router.delete("/customers/{int:customer_id}/external-ids/{int:external_id_pk}",
-               response={204: None, **WRITE_ERRORS}, summary="Remove an external id")
+@router.delete(
+    "/customers/{int:customer_id}/external-ids/{int:external_id_pk}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Remove an external id",
+)
 def delete_external_id(request: HttpRequest, customer_id: int, external_id_pk: int):
     require_perm(request, "customers.delete_externalid")
     customer = visible_customer(request, customer_id)
@@ -330,8 +376,19 @@ def _contact_out(contact: Contact) -> dict[str, Any]:
         "customer": contact.customer_id,
         **{
             name: getattr(contact, name)
-            for name in ("name", "role", "title", "phone", "mobile", "email", "wechat",
-                         "is_primary", "notes", "created_at", "updated_at")
+            for name in (
+                "name",
+                "role",
+                "title",
+                "phone",
+                "mobile",
+                "email",
+                "wechat",
+                "is_primary",
+                "notes",
+                "created_at",
+                "updated_at",
+            )
         },
     }
 
@@ -339,20 +396,28 @@ def _contact_out(contact: Contact) -> dict[str, Any]:
 def _contact_fields(payload: ContactFieldsIn) -> dict[str, Any]:
     data = payload.model_dump(exclude_unset=True)
     # Contact text fields are never NULL in the database: an explicit null clears them.
-    return {name: ("" if value is None and name != "is_primary" else value)
-            for name, value in data.items()}
+    return {
+        name: ("" if value is None and name != "is_primary" else value)
+        for name, value in data.items()
+    }
 
 
-@router.get("/customers/{int:customer_id}/contacts", response={200: list[ContactOut], **READ_ERRORS},
-            summary="Contacts of a customer")
+@router.get(
+    "/customers/{int:customer_id}/contacts",
+    response={200: list[ContactOut], **READ_ERRORS},
+    summary="Contacts of a customer",
+)
 def list_contacts(request: HttpRequest, customer_id: int):
     require_perm(request, "customers.view_contact")
     customer = visible_customer(request, customer_id)
     return [_contact_out(contact) for contact in customer.contacts.all()]
 
 
-@router.post("/customers/{int:customer_id}/contacts", response={201: ContactOut, **WRITE_ERRORS},
-             summary="Add a contact")
+@router.post(
+    "/customers/{int:customer_id}/contacts",
+    response={201: ContactOut, **WRITE_ERRORS},
+    summary="Add a contact",
+)
 def create_contact(request: HttpRequest, customer_id: int, payload: ContactCreateIn):
     require_perm(request, "customers.add_contact")
     customer = visible_customer(request, customer_id)
@@ -360,15 +425,19 @@ def create_contact(request: HttpRequest, customer_id: int, payload: ContactCreat
     return Status(201, _contact_out(contact))
 
 
-@router.get("/contacts/{int:contact_id}", response={200: ContactOut, **READ_ERRORS},
-            summary="Get a contact")
+@router.get(
+    "/contacts/{int:contact_id}", response={200: ContactOut, **READ_ERRORS}, summary="Get a contact"
+)
 def get_contact(request: HttpRequest, contact_id: int):
     require_perm(request, "customers.view_contact")
     return _contact_out(_visible_contact(request, contact_id))
 
 
-@router.patch("/contacts/{int:contact_id}", response={200: ContactOut, **WRITE_ERRORS},
-              summary="Change a contact")
+@router.patch(
+    "/contacts/{int:contact_id}",
+    response={200: ContactOut, **WRITE_ERRORS},
+    summary="Change a contact",
+)
 def update_contact(request: HttpRequest, contact_id: int, payload: ContactFieldsIn):
     require_perm(request, "customers.change_contact")
     contact = _visible_contact(request, contact_id)
@@ -376,8 +445,9 @@ def update_contact(request: HttpRequest, contact_id: int, payload: ContactFields
     return _contact_out(_visible_contact(request, contact_id))
 
 
-@router.delete("/contacts/{int:contact_id}", response={204: None, **WRITE_ERRORS},
-               summary="Delete a contact")
+@router.delete(
+    "/contacts/{int:contact_id}", response={204: None, **WRITE_ERRORS}, summary="Delete a contact"
+)
 def delete_contact(request: HttpRequest, contact_id: int):
     require_perm(request, "customers.delete_contact")
     services.contact_delete(contact=_visible_contact(request, contact_id))
