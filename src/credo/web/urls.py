@@ -1,7 +1,32 @@
-from django.contrib.auth import views as auth_views
+"""URLs of the web UI (namespace ``web``). Login and logout live in the root URL map."""
+
 from django.urls import path
 
+from . import views
+
 app_name = "web"
+
+customer = "customers/<int:pk>/"
+record = customer + "records/<slug:type_key>/"
+
 urlpatterns = [
-    path("", auth_views.LoginView.as_view(), name="customer_list"),
+    path("", views.customer_list_view, name="customer_list"),
+    path("customers/new/", views.customer_create_view, name="customer_create"),
+    path(customer, views.customer_detail, name="customer_detail"),
+    path(customer + "tabs/<slug:tab>/", views.customer_tab, name="customer_tab"),
+    path(customer + "edit/", views.customer_edit, name="customer_edit"),
+    path(customer + "delete/", views.customer_delete_view, name="customer_delete"),
+    path(customer + "owner/", views.customer_owner, name="customer_owner"),
+    path(customer + "contacts/new/", views.contact_create_view, name="contact_create"),
+    path(customer + "contacts/<int:contact_pk>/edit/", views.contact_edit, name="contact_edit"),
+    path(customer + "contacts/<int:contact_pk>/delete/", views.contact_delete_view,
+         name="contact_delete"),
+    path(record + "new/", views.record_create_view, name="record_create"),
+    path(record + "<int:record_pk>/edit/", views.record_edit, name="record_edit"),
+    path(record + "<int:record_pk>/delete/", views.record_delete_view, name="record_delete"),
+    path(customer + "attachments/new/", views.attachment_create_view, name="attachment_create"),
+    path(customer + "attachments/<int:attachment_pk>/", views.attachment_download,
+         name="attachment_download"),
+    path(customer + "attachments/<int:attachment_pk>/delete/", views.attachment_delete_view,
+         name="attachment_delete"),
 ]

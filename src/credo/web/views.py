@@ -1,0 +1,573 @@
+"""HTML views of the customer master and the credit file.
+
+Every view: login required, model permission checked (403), object fetched through the user's
+restricted queryset (404 for customers the user may not see). Writes only call services.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from credo.core.permissions import ASSIGN_OWNER, VIEW_CREDITFILE
+from credo.creditfile.models import Attachment
+from credo.creditfile.registry import RECORD_TYPES
+from credo.creditfile.selectors import attachment_list, creditfile_read_logged, record_get
+from credo.creditfile.services import (
+    attachment_add,
+    attachment_delete,
+    record_create,
+    record_delete,
+    record_update,
+)
+from credo.customers.models import Contact, Customer
+from credo.customers.selectors import can_view_sensitive, customer_get, customer_list
+from credo.customers.services import (
+    contact_create,
+    contact_delete,
+    contact_update,
+    customer_assign_owner,
+    customer_create,
+    customer_delete,
+    customer_update,
+)
+
+from . import tabs as tab_registry
+from .forms import (
+    AttachmentForm,
+    ContactForm,
+    CustomerFilterForm,
+    CustomerForm,
+    LoginForm,
+    OwnerForm,
+    record_form_class,
+)
+from .tabs import DIMENSION_TAB_KEYS, model_perm
+
+User = get_user_model()
+PAGE_SIZE = 25
+
+# Columns of the customer list: (sort key of customers.selectors.SORTABLE_FIELDS, label).
+LIST_COLUMNS = [
+    ("code", gettext_lazy("Customer number")),
+    ("name", gettext_lazy("Name")),
+    ("status", gettext_lazy("Status")),
+    ("industry", gettext_lazy("Industry")),
+    ("province", gettext_lazy("Province")),
+    ("owner", gettext_lazy("Account manager")),
+    ("founded", gettext_lazy("Founding date")),
+]
+
+
+class CredoLoginView(auth_views.LoginView):
+    """Login with lockout feedback (the backend marks the request when the account is locked)."""
+
+    form_class = LoginForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+def require_perms(request: HttpRequest, *perms: str) -> None:
+    """403 unless the user holds every permission (login is checked before, by decorator)."""
+    if not request.user.has_perms(perms):
+        raise PermissionDenied
+
+
+def get_customer_or_404(request: HttpRequest, pk: int) -> Customer:
+    try:
+        return customer_get(user=request.user, pk=pk)
+    except Customer.DoesNotExist:
+        raise Http404(_("No such customer.")) from None
+
+
+def wants_partial(request: HttpRequest) -> bool:
+    """An htmx request that swaps part of the page (not a history restore, which needs all)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def render_maybe_partial(request, full_template, partial_template, context) -> HttpResponse:
+    template = partial_template if wants_partial(request) else full_template
+    response = render(request, template, context)
+    # The same URL answers with a fragment or a page: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _service_error_message(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# Customer list -------------------------------------------------------------------------------
+
+
+@login_required
+def customer_list_view(request: HttpRequest) -> HttpResponse:
+    require_perms(request, "customers.view_customer")
+    visible = customer_list(user=request.user)
+    owners = User.objects.filter(pk__in=visible.values("account_manager")).order_by("username")
+    form = CustomerFilterForm(request.GET or None, owners=owners)
+    filters = {"search": "", "industry": "", "province": "", "owner": "", "status": "",
+               "kind": "", "sort": "code"}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters.update(
+            search=data["q"], industry=data["industry"], province=data["province"],
+            owner=data["owner"], status=data["status"], kind=data["kind"],
+            sort=data["sort"] or "code",
+        )
+    customers = customer_list(user=request.user, **filters)
+    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    sort = filters["sort"]
+    columns = []
+    for key, label in LIST_COLUMNS:
+        ascending = sort == key
+        columns.append({
+            "key": key,
+            "label": label,
+            "sort_param": f"-{key}" if ascending else key,
+            "sorted": sort.lstrip("-") == key,
+            "descending": sort == f"-{key}",
+        })
+    context = {
+        "form": form,
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number),
+        "columns": columns,
+        "sort": sort,
+        "may_add": request.user.has_perm("customers.add_customer"),
+    }
+    return render_maybe_partial(
+        request, "web/customers/list.html", "web/customers/_table.html", context
+    )
+
+
+# Customer page and tabs ----------------------------------------------------------------------
+
+
+def _tab_context(request: HttpRequest, customer: Customer, tab_key: str) -> dict:
+    available = tab_registry.tabs_for(request.user)
+    tab = tab_registry.find(tab_key)
+    if tab is None:
+        raise Http404(_("No such tab."))
+    if tab not in available:
+        raise PermissionDenied
+    context = {
+        "customer": customer,
+        "tabs": available,
+        "active_tab": tab,
+        "may_see_sensitive": can_view_sensitive(request.user),
+    }
+    context.update(tab.build(request, customer))
+    return context
+
+
+@login_required
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perms(request, "customers.view_customer")
+    customer = get_customer_or_404(request, pk)
+    context = _tab_context(request, customer, request.GET.get("tab") or "overview")
+    context.update(
+        may_change=request.user.has_perm("customers.change_customer"),
+        may_delete=request.user.has_perm("customers.delete_customer"),
+        may_assign=request.user.has_perm(ASSIGN_OWNER),
+    )
+    return render(request, "web/customers/detail.html", context)
+
+
+@login_required
+def customer_tab(request: HttpRequest, pk: int, tab: str) -> HttpResponse:
+    """The tab strip plus one tab's panel: the htmx target of the tab links."""
+    require_perms(request, "customers.view_customer")
+    customer = get_customer_or_404(request, pk)
+    context = _tab_context(request, customer, tab)
+    if not wants_partial(request):
+        return redirect(f"{customer_url(customer)}?tab={tab}")
+    response = render(request, "web/customers/_tabs.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def customer_url(customer: Customer) -> str:
+    return reverse("web:customer_detail", args=[customer.pk])
+
+
+def tab_url(customer: Customer, tab: str) -> str:
+    return f"{customer_url(customer)}?tab={tab}"
+
+
+# Customer create / edit / delete / owner -----------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_create_view(request: HttpRequest) -> HttpResponse:
+    require_perms(request, "customers.add_customer")
+    form_kwargs = {
+        "user": request.user,
+        "may_see_sensitive": can_view_sensitive(request.user),
+        "may_choose_owner": request.user.has_perm(ASSIGN_OWNER),
+    }
+    if request.method == "POST":
+        form = CustomerForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            data = form.service_data()
+            owner = form.cleaned_data.get("account_manager") or request.user
+            try:
+                customer = customer_create(account_manager=owner, **data)
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(
+                    request, _("Customer %(name)s created.") % {"name": customer.display_name}
+                )
+                if Customer.objects.restrict(request.user).filter(pk=customer.pk).exists():
+                    return redirect(customer_url(customer))
+                return redirect("web:customer_list")
+    else:
+        form = CustomerForm(**form_kwargs)
+    return render(request, "web/customers/form.html", {"form": form, "customer": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perms(request, "customers.change_customer")
+    customer = get_customer_or_404(request, pk)
+    # The form gets its own copy: the service compares against the untouched instance.
+    form_instance = Customer.objects.select_related("parent").get(pk=customer.pk)
+    form_kwargs = {"user": request.user, "may_see_sensitive": can_view_sensitive(request.user)}
+    if request.method == "POST":
+        form = CustomerForm(request.POST, instance=form_instance, **form_kwargs)
+        if form.is_valid():
+            try:
+                changed = customer_update(customer=customer, **form.service_data())
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                if changed:
+                    messages.success(request, _("Changes saved."))
+                else:
+                    messages.info(request, _("Nothing was changed."))
+                return redirect(customer_url(customer))
+    else:
+        form = CustomerForm(instance=form_instance, **form_kwargs)
+    return render(request, "web/customers/form.html", {"form": form, "customer": customer})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perms(request, "customers.delete_customer")
+    customer = get_customer_or_404(request, pk)
+    error = ""
+    if request.method == "POST":
+        name = customer.display_name
+        try:
+            customer_delete(customer=customer)
+        except ValidationError as exc:
+            error = _service_error_message(exc)
+        else:
+            messages.success(request, _("Customer %(name)s deleted.") % {"name": name})
+            return redirect("web:customer_list")
+    return render(
+        request, "web/customers/confirm_delete.html",
+        {"customer": customer, "object": customer, "error": error,
+         "cancel_url": customer_url(customer)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_owner(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perms(request, "customers.change_customer", ASSIGN_OWNER)
+    customer = get_customer_or_404(request, pk)
+    if request.method == "POST":
+        form = OwnerForm(request.POST)
+        if form.is_valid():
+            try:
+                changed = customer_assign_owner(
+                    customer=customer,
+                    account_manager=form.cleaned_data["account_manager"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                for field, msgs in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, msgs)
+            else:
+                if changed:
+                    messages.success(request, _("Account manager changed."))
+                else:
+                    messages.info(request, _("Nothing was changed."))
+                return redirect(tab_url(customer, "ownership"))
+    else:
+        form = OwnerForm(initial={"account_manager": customer.account_manager_id})
+    return render(request, "web/customers/owner_form.html", {"form": form, "customer": customer})
+
+
+# Contacts ------------------------------------------------------------------------------------
+
+
+def _get_contact(request: HttpRequest, customer: Customer, contact_pk: int) -> Contact:
+    contact = (
+        Contact.objects.restrict(request.user)
+        .filter(customer=customer, pk=contact_pk)
+        .select_related("customer")
+        .first()
+    )
+    if contact is None:
+        raise Http404(_("No such contact."))
+    return contact
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perms(request, "customers.add_contact")
+    customer = get_customer_or_404(request, pk)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact_create(customer=customer, **form.service_data())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Contact added."))
+            return redirect(tab_url(customer, "contacts"))
+    return render(
+        request, "web/customers/object_form.html",
+        {"form": form, "customer": customer, "title": _("Add contact"),
+         "cancel_url": tab_url(customer, "contacts")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    require_perms(request, "customers.change_contact")
+    customer = get_customer_or_404(request, pk)
+    contact = _get_contact(request, customer, contact_pk)
+    form_instance = Contact.objects.get(pk=contact.pk)
+    form = ContactForm(request.POST or None, instance=form_instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact_update(contact=contact, **form.service_data())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Contact saved."))
+            return redirect(tab_url(customer, "contacts"))
+    return render(
+        request, "web/customers/object_form.html",
+        {"form": form, "customer": customer, "title": _("Edit contact"),
+         "cancel_url": tab_url(customer, "contacts")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_delete_view(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    require_perms(request, "customers.delete_contact")
+    customer = get_customer_or_404(request, pk)
+    contact = _get_contact(request, customer, contact_pk)
+    if request.method == "POST":
+        contact_delete(contact=contact)
+        messages.success(request, _("Contact deleted."))
+        return redirect(tab_url(customer, "contacts"))
+    return render(
+        request, "web/customers/confirm_delete.html",
+        {"customer": customer, "object": contact, "error": "",
+         "cancel_url": tab_url(customer, "contacts")},
+    )
+
+
+# Credit-file records (generic over the registry) ---------------------------------------------
+
+
+def _record_type_or_404(type_key: str):
+    record_type = RECORD_TYPES.get(type_key)
+    if record_type is None:
+        raise Http404(_("No such record type."))
+    return record_type
+
+
+def _get_record(request: HttpRequest, customer: Customer, record_type, record_pk: int):
+    try:
+        record = record_get(user=request.user, record_type=record_type.key, pk=record_pk)
+    except record_type.model.DoesNotExist:
+        raise Http404(_("No such record.")) from None
+    if record.customer_id != customer.pk:
+        raise Http404(_("No such record."))
+    return record
+
+
+def _dimension_url(customer: Customer, record_type) -> str:
+    return tab_url(customer, DIMENSION_TAB_KEYS[record_type.dimension])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_create_view(request: HttpRequest, pk: int, type_key: str) -> HttpResponse:
+    record_type = _record_type_or_404(type_key)
+    require_perms(request, VIEW_CREDITFILE, model_perm("add", record_type))
+    customer = get_customer_or_404(request, pk)
+    form_class = record_form_class(record_type)
+    form = form_class(
+        request.POST or None, record_type=record_type, customer=customer,
+        may_see_sensitive=can_view_sensitive(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_create(record_type=record_type.key, customer=customer, **form.service_data())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(
+                request, _("%(type)s added.") % {"type": capfirst(record_type.label)}
+            )
+            return redirect(_dimension_url(customer, record_type))
+    return render(
+        request, "web/customers/object_form.html",
+        {"form": form, "customer": customer,
+         "title": _("Add %(type)s") % {"type": record_type.label},
+         "cancel_url": _dimension_url(customer, record_type)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_edit(request: HttpRequest, pk: int, type_key: str, record_pk: int) -> HttpResponse:
+    record_type = _record_type_or_404(type_key)
+    require_perms(request, VIEW_CREDITFILE, model_perm("change", record_type))
+    customer = get_customer_or_404(request, pk)
+    record = _get_record(request, customer, record_type, record_pk)
+    form_instance = record_type.model.objects.get(pk=record.pk)
+    form_class = record_form_class(record_type)
+    form = form_class(
+        request.POST or None, instance=form_instance, record_type=record_type,
+        customer=customer, may_see_sensitive=can_view_sensitive(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = record_update(record=record, **form.service_data())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            if changed:
+                messages.success(request, _("Changes saved."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect(_dimension_url(customer, record_type))
+    return render(
+        request, "web/customers/object_form.html",
+        {"form": form, "customer": customer,
+         "title": _("Edit %(type)s") % {"type": record_type.label},
+         "cancel_url": _dimension_url(customer, record_type)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_delete_view(request: HttpRequest, pk: int, type_key: str, record_pk: int):
+    record_type = _record_type_or_404(type_key)
+    require_perms(request, VIEW_CREDITFILE, model_perm("delete", record_type))
+    customer = get_customer_or_404(request, pk)
+    record = _get_record(request, customer, record_type, record_pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            record_delete(record=record)
+        except ValidationError as exc:
+            error = _service_error_message(exc)
+        else:
+            messages.success(request, _("Record deleted."))
+            return redirect(_dimension_url(customer, record_type))
+    return render(
+        request, "web/customers/confirm_delete.html",
+        {"customer": customer, "object": record, "error": error,
+         "cancel_url": _dimension_url(customer, record_type)},
+    )
+
+
+# Attachments ---------------------------------------------------------------------------------
+
+
+def _get_attachment(request: HttpRequest, customer: Customer, attachment_pk: int) -> Attachment:
+    attachment = (
+        attachment_list(user=request.user, customer=customer).filter(pk=attachment_pk).first()
+    )
+    if attachment is None:
+        raise Http404(_("No such attachment."))
+    return attachment
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attachment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perms(request, VIEW_CREDITFILE, "creditfile.add_attachment")
+    customer = get_customer_or_404(request, pk)
+    form = AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            attachment_add(
+                customer=customer, file=form.cleaned_data["file"],
+                title=form.cleaned_data["title"], kind=form.cleaned_data["kind"],
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Attachment uploaded."))
+            return redirect(tab_url(customer, "attachments"))
+    return render(
+        request, "web/customers/object_form.html",
+        {"form": form, "customer": customer, "title": _("Upload attachment"),
+         "cancel_url": tab_url(customer, "attachments"), "multipart": True},
+    )
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    require_perms(request, VIEW_CREDITFILE, "creditfile.view_attachment")
+    customer = get_customer_or_404(request, pk)
+    attachment = _get_attachment(request, customer, attachment_pk)
+    creditfile_read_logged(
+        user=request.user, customer=customer, resource="creditfile.attachment",
+        detail=f"{attachment.pk} {attachment.title}",
+    )
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("The stored file is missing.")) from None
+    return FileResponse(
+        handle, as_attachment=True,
+        filename=attachment.original_name or attachment.file.name.rsplit("/", 1)[-1],
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attachment_delete_view(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    require_perms(request, VIEW_CREDITFILE, "creditfile.delete_attachment")
+    customer = get_customer_or_404(request, pk)
+    attachment = _get_attachment(request, customer, attachment_pk)
+    if request.method == "POST":
+        attachment_delete(attachment=attachment)
+        messages.success(request, _("Attachment deleted."))
+        return redirect(tab_url(customer, "attachments"))
+    return render(
+        request, "web/customers/confirm_delete.html",
+        {"customer": customer, "object": attachment, "error": "",
+         "cancel_url": tab_url(customer, "attachments")},
+    )
