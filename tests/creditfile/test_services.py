@@ -500,3 +500,42 @@ def test_upsert_with_bad_value_writes_nothing(customer, acting):
         )
     assert list(exc.value.message_dict) == ["since"]
     assert not customer.key_managers.exists()
+
+
+def test_unparseable_amount_is_a_field_error(customer, acting, balanced_statement):
+    balanced_statement.update(total_assets="一千", current_assets="abc")
+    with pytest.raises(ValidationError) as exc:
+        record_create(record_type="financial-statements", customer=customer, **balanced_statement)
+    assert exc.value.message_dict == {
+        "total_assets": ["“一千” value must be a decimal number."],
+        "current_assets": ["“abc” value must be a decimal number."],
+    }
+    assert not FinancialStatement.objects.exists()
+
+
+def test_empty_cells_from_importers_become_blank(customer, acting):
+    relation = record_create(
+        record_type="bank-relations", customer=customer, bank="中国银行", branch=None,
+        account_number=None, credit_line="", remarks=None,
+    )
+    relation.refresh_from_db()
+    assert (relation.branch, relation.account_number, relation.credit_line) == ("", "", None)
+
+
+def test_float_amounts_are_taken_at_face_value(customer, acting):
+    reference = record_create(
+        record_type="trade-references", customer=customer, supplier="宝钢",
+        payment_experience="prompt", highest_credit=1234.1,
+    )
+    assert reference.highest_credit == Decimal("1234.10")
+
+
+def test_related_profile_may_be_given_by_id(customer, acting):
+    profile = record_create(record_type="business-profiles", customer=customer)
+    share = record_create(record_type="market-shares", customer=customer, profile=str(profile.pk),
+                          region="华东", percent="10")
+    assert share.profile == profile
+    with pytest.raises(ValidationError) as exc:
+        record_create(record_type="market-shares", customer=customer, profile=999999,
+                      region="华北", percent="10")
+    assert exc.value.message_dict == {"profile": ["There is no business profile with id 999999."]}

@@ -59,7 +59,7 @@ def _clean_input(record_type: RecordType, fields: dict[str, Any]) -> dict[str, A
 
 def _normalize_value(field: models.Field, value: Any) -> Any:
     if field.is_relation:
-        return value
+        return _related_instance(field, value)
     if value is None:
         # Text fields store "" rather than NULL; importers send None for empty cells.
         if isinstance(field, models.CharField | models.TextField) and not field.null:
@@ -83,6 +83,24 @@ def _normalize_value(field: models.Field, value: Any) -> Any:
         return field.to_python(value)
     except ValidationError:
         return value
+
+
+def _related_instance(field: models.Field, value: Any) -> Any:
+    """Accept a related record or its primary key (as an API or importer would send it)."""
+    if value is None or isinstance(value, models.Model):
+        return value
+    related_model = field.related_model
+    found = related_model._default_manager.filter(pk=value).first() if str(value).isdigit() else None
+    if found is None:
+        raise ValidationError(
+            {
+                field.name: [
+                    _("There is no %(model)s with id %(id)s.")
+                    % {"model": related_model._meta.verbose_name, "id": value}
+                ]
+            }
+        )
+    return found
 
 
 def _validate_across_records(
