@@ -31,7 +31,7 @@ def balanced_statement():
         "audited": True,
         "auditor": "华兴会计师事务所",
         "currency": "CNY",
-        "unit": 10000,
+        "unit": "ten_thousand",
         "cash": Decimal("120"),
         "accounts_receivable": Decimal("300"),
         "inventory": Decimal("200"),

@@ -205,7 +205,7 @@ def test_balanced_statement_is_accepted(customer, acting, balanced_statement):
     statement = record_create(
         record_type="financial-statements", customer=customer, **balanced_statement
     )
-    assert statement.unit == 10000
+    assert statement.unit == "ten_thousand"
     assert statement.in_yuan("total_assets") == Decimal("10000000.00")
     assert BusinessEvent.objects.filter(name="creditfile.financial-statements.created").exists()
 

@@ -39,12 +39,19 @@ class StatementPeriod(models.TextChoices):
     QUARTERLY = "quarterly", _("Quarterly")
 
 
-class AmountUnit(models.IntegerChoices):
-    """The unit in which the lines of a statement are given; the value is the multiplier."""
+class AmountUnit(models.TextChoices):
+    """The unit in which the lines of a statement are given (see ``UNIT_MULTIPLIER``)."""
 
-    YUAN = 1, _("Yuan")
-    THOUSAND = 1000, _("Thousand yuan")
-    TEN_THOUSAND = 10000, _("10 thousand yuan (万元)")
+    YUAN = "yuan", _("Yuan")
+    THOUSAND = "thousand", _("Thousand yuan")
+    TEN_THOUSAND = "ten_thousand", _("10 thousand yuan (万元)")
+
+
+UNIT_MULTIPLIER = {
+    AmountUnit.YUAN: 1,
+    AmountUnit.THOUSAND: 1_000,
+    AmountUnit.TEN_THOUSAND: 10_000,
+}
 
 
 class PaymentExperience(models.TextChoices):

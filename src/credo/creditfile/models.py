@@ -28,6 +28,7 @@ from credo.customers.choices import Currency
 from credo.customers.models import MONEY, Customer, CustomerRelated
 
 from .choices import (
+    UNIT_MULTIPLIER,
     AffiliationType,
     AmountUnit,
     AttachmentKind,
@@ -310,8 +311,8 @@ class FinancialStatement(CreditFileRecord):
     currency = models.CharField(
         _("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY
     )
-    unit = models.PositiveIntegerField(
-        _("unit"), choices=AmountUnit.choices, default=AmountUnit.YUAN
+    unit = models.CharField(
+        _("unit"), max_length=12, choices=AmountUnit.choices, default=AmountUnit.YUAN
     )
     # Balance sheet
     cash = _money(_("cash and equivalents"))
@@ -353,7 +354,7 @@ class FinancialStatement(CreditFileRecord):
     def in_yuan(self, field_name: str) -> Decimal | None:
         """The line converted from the statement's unit to currency units."""
         value = getattr(self, field_name)
-        return None if value is None else value * int(self.unit)
+        return None if value is None else value * UNIT_MULTIPLIER[self.unit]
 
     def balance_tolerance(self) -> Decimal:
         """Allowed gap between assets and liabilities + equity, in the statement's unit."""
