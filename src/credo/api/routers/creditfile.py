@@ -66,17 +66,15 @@ def _resolve_references(request: HttpRequest, record_type: RecordType, data: dic
     errors: dict[str, list] = {}
     for name in list(data):
         if name not in record_type.fields:
-            continue  # the service reports unknown fields
+            # Refused here too: a key like "customer" must not reach the service's arguments.
+            errors[name] = [_("This field cannot be set here.")]
+            continue
         field = record_type.model._meta.get_field(name)
         if not field.is_relation or data[name] is None:
             continue
-        related = field.related_model
-        manager = related.objects
-        queryset = (
-            manager.restrict(acting_user(request))
-            if hasattr(manager, "restrict")
-            else (manager.all())
-        )
+        manager = field.related_model.objects
+        restrict = getattr(manager, "restrict", None)
+        queryset = restrict(acting_user(request)) if restrict else manager.all()
         found = queryset.filter(pk=data[name]).first() if str(data[name]).isdigit() else None
         if found is None:
             errors[name] = [_("No such record.")]

@@ -6,10 +6,12 @@ import datetime as dt
 from typing import Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 
-class RecordValuesIn(Schema):
+# A plain pydantic model: ninja's Schema reads declared attributes only and would drop the
+# free-form field values.
+class RecordValuesIn(BaseModel):
     """A flat object of field values of one record type (see ``GET /creditfile/types``).
 
     The credit-file service validates them: unknown fields, wrong choices and bad numbers come
