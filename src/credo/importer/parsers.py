@@ -185,47 +185,89 @@ def _choice_key(value: str) -> str:
     return re.sub(r"[\s_\-]+", "", unicodedata.normalize("NFKC", value)).casefold()
 
 
-# Registry words and everyday Chinese that are not the translated labels themselves.
-CHOICE_SYNONYMS: dict[str, str] = {
+# Registry words and everyday Chinese that are not the translated labels themselves. A word
+# may stand for different codes in different choice sets ("正常"): the first code the field
+# offers wins.
+CHOICE_SYNONYMS: dict[str, tuple[str, ...]] = {
     # customer status (企业登记状态)
-    "存续": "active", "在业": "active", "开业": "active", "在营": "active", "正常": "active",
-    "存续(在营、开业、在册)": "active", "停业": "suspended", "歇业": "suspended",
-    "暂停": "suspended", "吊销": "revoked", "吊销未注销": "revoked", "吊销,未注销": "revoked",
-    "注销": "deregistered", "已注销": "deregistered", "吊销已注销": "deregistered",
-    # customer kind
-    "企业": "enterprise", "公司": "enterprise", "单位": "enterprise", "个人": "individual",
-    "自然人": "individual",
+    "存续": ("active",), "在业": ("active",), "开业": ("active",), "在营": ("active",),
+    "存续(在营、开业、在册)": ("active",), "正常": ("active", "normal"),
+    "停业": ("suspended",), "歇业": ("suspended",), "暂停": ("suspended",),
+    "吊销": ("revoked",), "吊销未注销": ("revoked",), "吊销,未注销": ("revoked",),
+    "注销": ("deregistered",), "已注销": ("deregistered",), "吊销已注销": ("deregistered",),
+    # customer kind / shareholder type
+    "企业": ("enterprise",), "公司": ("enterprise",), "单位": ("enterprise",),
+    "法人": ("enterprise",), "企业法人": ("enterprise",),
+    "个人": ("individual", "person"), "自然人": ("individual", "person"),
+    "国家": ("state",), "国有": ("state",), "其他": ("other",),
     # legal form
-    "有限责任公司": "llc", "有限公司": "llc", "股份有限公司": "joint_stock",
-    "股份公司": "joint_stock", "国有独资公司": "state_sole", "合伙企业": "partnership",
-    "个人独资企业": "sole_proprietorship", "个体工商户": "individual_business",
-    "外商投资企业": "foreign_invested", "农民专业合作社": "cooperative", "分公司": "branch",
-    "事业单位": "institution", "其他": "other",
+    "有限责任公司": ("llc",), "有限公司": ("llc",), "股份有限公司": ("joint_stock",),
+    "股份公司": ("joint_stock",), "国有独资公司": ("state_sole",), "合伙企业": ("partnership",),
+    "个人独资企业": ("sole_proprietorship",), "个体工商户": ("individual_business",),
+    "外商投资企业": ("foreign_invested",), "农民专业合作社": ("cooperative",),
+    "分公司": ("branch",), "事业单位": ("institution",),
     # size class
-    "大型": "large", "大型企业": "large", "中型": "medium", "中型企业": "medium",
-    "小型": "small", "小型企业": "small", "微型": "micro", "微型企业": "micro",
+    "大型": ("large",), "大型企业": ("large",), "中型": ("medium",), "中型企业": ("medium",),
+    "小型": ("small",), "小型企业": ("small",), "微型": ("micro",), "微型企业": ("micro",),
     # ownership
-    "国有": "state", "国有企业": "state", "集体": "collective", "私营": "private",
-    "民营": "private", "外资": "foreign", "港澳台": "hmt", "混合所有制": "mixed",
+    "国有企业": ("state",), "集体": ("collective",), "私营": ("private",),
+    "民营": ("private",), "外资": ("foreign",), "港澳台": ("hmt",), "混合所有制": ("mixed",),
     # currencies
-    "人民币": "CNY", "元": "CNY", "rmb": "CNY", "美元": "USD", "欧元": "EUR",
-    "港币": "HKD", "港元": "HKD", "日元": "JPY", "英镑": "GBP",
+    "人民币": ("CNY",), "元": ("CNY",), "rmb": ("CNY",), "美元": ("USD",), "欧元": ("EUR",),
+    "港币": ("HKD",), "港元": ("HKD",), "日元": ("JPY",), "英镑": ("GBP",),
+    # credit-file sources
+    "客户提供": ("customer",), "工商登记": ("registry",), "公开登记": ("registry",),
+    "征信机构": ("agency",), "信用机构": ("agency",), "银行": ("bank",),
+    "自行调查": ("research",), "导入": ("import",),
+    # statement periods
+    "年报": ("annual",), "年度": ("annual",), "半年报": ("semi_annual",),
+    "半年度": ("semi_annual",), "季报": ("quarterly",), "季度": ("quarterly",),
+    # affiliations
+    "母公司": ("parent",), "子公司": ("subsidiary",), "兄弟公司": ("sister",),
+    "联营企业": ("associate",), "同一控制": ("common_control",), "担保人": ("guarantor",),
+    "被担保人": ("guaranteed",),
+    # payment experience and bank repayment record
+    "及时": ("prompt",), "按时": ("prompt",), "较慢": ("slow",), "迟缓": ("slow",),
+    "很慢": ("very_slow",), "严重拖欠": ("very_slow",), "催收": ("collection",),
+    "按时还款": ("normal",), "偶有逾期": ("occasionally_late",),
+    "经常逾期": ("frequently_late",), "违约": ("defaulted",), "未知": ("unknown",),
+    # public record
+    "诉讼": ("lawsuit",), "被执行": ("enforcement",), "被执行人": ("enforcement",),
+    "失信被执行人": ("dishonest_debtor",), "抵押": ("mortgage_pledge",),
+    "质押": ("mortgage_pledge",), "抵质押": ("mortgage_pledge",),
+    "行政处罚": ("admin_penalty",), "税务": ("tax_issue",), "欠税": ("tax_issue",),
+    "荣誉": ("honour",), "资质": ("honour",), "新闻": ("press",), "无": ("no_findings",),
+    "原告": ("plaintiff",), "被告": ("defendant",), "第三人": ("third_party",),
+    "审理中": ("open",), "未结": ("open",), "结案": ("closed",), "已结案": ("closed",),
+    "和解": ("settled",), "撤诉": ("withdrawn",), "解除": ("lifted",), "已解除": ("lifted",),
+    "有效": ("valid",), "失效": ("expired",), "过期": ("expired",),
 }
 
 
 def choice_parser(
-    choices: type[models.Choices] | Iterable[tuple[Any, Any]], *, synonyms: dict | None = None
+    choices: type[models.Choices] | Iterable[tuple[Any, Any]],
+    *,
+    synonyms: dict[str, Any] | None = None,
 ) -> Parser:
-    """Accept the stored code, the English label or the Chinese label (any case/spacing)."""
+    """Accept the stored code, the English label or the Chinese label (any case/spacing).
+
+    ``synonyms`` adds words for this field only (word -> code or tuple of candidate codes).
+    """
     pairs = list(choices.choices if isinstance(choices, type) else choices)
-    codes = {str(code) for code, _label in pairs}
+    by_text = {str(code): code for code, _label in pairs}
     lookup: dict[str, Any] = {}
 
     def build() -> dict[str, Any]:
         if lookup:
             return lookup
-        for word, code in {**CHOICE_SYNONYMS, **(synonyms or {})}.items():
-            if code in codes:
+        for word, codes in (synonyms or {}).items():
+            targets = codes if isinstance(codes, tuple) else (codes,)
+            code = next((by_text[str(t)] for t in targets if str(t) in by_text), None)
+            if code is not None:
+                lookup[_choice_key(word)] = code
+        for word, targets in CHOICE_SYNONYMS.items():
+            code = next((by_text[t] for t in targets if t in by_text), None)
+            if code is not None:
                 lookup.setdefault(_choice_key(word), code)
         for code, label in pairs:
             with translation.override("en"):

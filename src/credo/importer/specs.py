@@ -493,7 +493,12 @@ CUSTOMER_REFERENCE_ALIASES = (
     "uscc", "unified social credit code", "统一社会信用代码",
 )
 
-UNIT_SYNONYMS = {"元": 1, "千元": 1000, "万元": 10000, "万": 10000}
+# Statement units, whether the field stores the multiplier or a name.
+UNIT_SYNONYMS = {
+    "元": ("yuan", 1), "1": ("yuan", 1), "千元": ("thousand", 1000), "千": ("thousand", 1000),
+    "1000": ("thousand", 1000), "万元": ("ten_thousand", 10000), "万": ("ten_thousand", 10000),
+    "10000": ("ten_thousand", 10000),
+}
 
 
 def _parser_for(model_field: models.Field) -> Parser | None:
