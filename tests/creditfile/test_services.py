@@ -539,3 +539,26 @@ def test_related_profile_may_be_given_by_id(customer, acting):
         record_create(record_type="market-shares", customer=customer, profile=999999,
                       region="华北", percent="10")
     assert exc.value.message_dict == {"profile": ["There is no business profile with id 999999."]}
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [("ten_thousand", "ten_thousand"), (10000, "ten_thousand"), ("1000", "thousand"),
+     ("万元", "ten_thousand"), ("元", "yuan"), (1, "yuan")],
+)
+def test_statement_unit_accepts_multipliers_and_chinese_words(
+    customer, acting, balanced_statement, given, stored
+):
+    balanced_statement["unit"] = given
+    statement = record_create(
+        record_type="financial-statements", customer=customer, **balanced_statement
+    )
+    statement.refresh_from_db()
+    assert statement.unit == stored
+
+
+def test_statement_unit_unknown_is_rejected(customer, acting, balanced_statement):
+    balanced_statement["unit"] = "百万"
+    with pytest.raises(ValidationError) as exc:
+        record_create(record_type="financial-statements", customer=customer, **balanced_statement)
+    assert exc.value.message_dict == {"unit": ["Value '百万' is not a valid choice."]}

@@ -21,8 +21,14 @@ from credo.core.context import current_actor
 from credo.core.services import business_event_emit, model_create, model_delete, model_update
 from credo.customers.models import Customer
 
-from .choices import AttachmentKind
-from .models import Attachment, BusinessProfile, CreditFileRecord, MarketShare
+from .choices import UNIT_MULTIPLIER, AmountUnit, AttachmentKind
+from .models import (
+    Attachment,
+    BusinessProfile,
+    CreditFileRecord,
+    FinancialStatement,
+    MarketShare,
+)
 from .registry import RecordType, get_record_type, record_type_for
 
 MAX_ATTACHMENT_BYTES = getattr(settings, "CREDITFILE_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
@@ -54,7 +60,25 @@ def _clean_input(record_type: RecordType, fields: dict[str, Any]) -> dict[str, A
     for name, value in fields.items():
         field = record_type.model._meta.get_field(name)
         data[name] = _normalize_value(field, value)
+    if record_type.model is FinancialStatement and "unit" in data:
+        data["unit"] = _statement_unit(data["unit"])
     return data
+
+
+# Statement units as people and source files write them: multipliers and Chinese unit words.
+_UNIT_ALIASES = {
+    **{str(multiplier): unit for unit, multiplier in UNIT_MULTIPLIER.items()},
+    "元": AmountUnit.YUAN,
+    "千元": AmountUnit.THOUSAND,
+    "万元": AmountUnit.TEN_THOUSAND,
+    "万": AmountUnit.TEN_THOUSAND,
+}
+
+
+def _statement_unit(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    return str(_UNIT_ALIASES.get(str(value).strip(), value))
 
 
 def _normalize_value(field: models.Field, value: Any) -> Any:
