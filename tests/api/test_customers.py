@@ -486,3 +486,29 @@ def test_customer_write_via_api_records_api_channel(make_customer, credit_manage
     assert change.channel == "api"
     assert change.user_name == credit_manager.username
     assert change.request_id
+
+
+@pytest.mark.django_db
+def test_team_member_added_through_api_gains_visibility(
+    make_customer, account_manager, other_account_manager, viewer, api_as
+):
+    customer = make_customer()
+    owner_api = api_as(account_manager)
+    added = owner_api.post(
+        f"/api/v1/customers/{customer.pk}/team",
+        {"user": other_account_manager.username, "role": "backup"},
+    )
+    assert added.status_code == 201, added.content
+    assert added.json()["user"]["id"] == other_account_manager.pk
+    assert api_as(other_account_manager).get(f"/api/v1/customers/{customer.pk}").status_code == 200
+    assert [m["role"] for m in owner_api.get(f"/api/v1/customers/{customer.pk}/team").json()] == [
+        "backup"
+    ]
+    # viewers may not change teams; account managers may not remove members
+    assert_error(
+        api_as(viewer).post(f"/api/v1/customers/{customer.pk}/team", {"user": viewer.pk}),
+        403,
+        "permission_denied",
+    )
+    member_path = f"/api/v1/customers/{customer.pk}/team/{added.json()['id']}"
+    assert_error(owner_api.delete(member_path), 403, "permission_denied")

@@ -140,6 +140,17 @@ _PYDANTIC_MESSAGES = {
     "json_invalid": _("The request body is not valid JSON."),
 }
 
+# Errors ninja raises as HttpError (400 only for a body it cannot parse).
+_HTTP_ERRORS = {
+    400: ("bad_request", _("The request body is not valid JSON.")),
+    401: ("not_authenticated", NotAuthenticated.default_message),
+    403: ("permission_denied", Forbidden.default_message),
+    404: ("not_found", NotFound.default_message),
+    405: ("method_not_allowed", _("This method is not allowed here.")),
+    409: ("conflict", Conflict.default_message),
+    429: ("throttled", _("Too many requests: try again later.")),
+}
+
 # Leading parts of a pydantic location that name the request part, not the field.
 _LOCATION_PREFIXES = {"body", "query", "path", "header", "cookie", "form", "file"}
 
@@ -201,22 +212,9 @@ def install_exception_handlers(api: NinjaAPI) -> None:
         return handle_api_error(request, NotAuthenticated())
 
     def handle_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        # Raised by ninja itself (e.g. a body that is not JSON); keep its status.
-        codes = {
-            400: "bad_request",
-            401: "not_authenticated",
-            403: "permission_denied",
-            404: "not_found",
-            405: "method_not_allowed",
-            409: "conflict",
-            429: "throttled",
-        }
-        return _respond(
-            api,
-            request,
-            exc.status_code,
-            error_body(codes.get(exc.status_code, "error"), exc.message),
-        )
+        # Raised by ninja itself; its English texts are replaced by translated ones.
+        code, message = _HTTP_ERRORS.get(exc.status_code, ("error", exc.message))
+        return _respond(api, request, exc.status_code, error_body(code, message))
 
     def handle_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
         return handle_api_error(request, NotFound())

@@ -17,7 +17,15 @@ from ninja import Query, Router, Status
 
 from credo.core.permissions import ASSIGN_OWNER
 from credo.customers import services
-from credo.customers.models import Contact, Customer, CustomerAlias, ExternalId, Industry, Tag
+from credo.customers.models import (
+    Contact,
+    Customer,
+    CustomerAlias,
+    ExternalId,
+    Industry,
+    Tag,
+    TeamMember,
+)
 from credo.customers.selectors import can_view_sensitive, customer_get, customer_list
 
 from ..auth import acting_user, require_perm
@@ -38,6 +46,8 @@ from ..schemas.customers import (
     ExternalIdIn,
     ExternalIdOut,
     OwnershipPeriodOut,
+    TeamMemberIn,
+    TeamMemberOut,
 )
 
 router = Router(tags=["customers"])
@@ -364,6 +374,52 @@ def delete_external_id(request: HttpRequest, customer_id: int, external_id_pk: i
     if external_id is None:
         raise NotFound()
     services.external_id_delete(external_id=external_id)
+    return Status(204, None)
+
+
+# --- team ----------------------------------------------------------------------------------
+
+
+def _member_out(member: TeamMember) -> dict[str, Any]:
+    return {"id": member.pk, "user": user_ref(member.user), "role": member.role}
+
+
+@router.get(
+    "/customers/{int:customer_id}/team",
+    response={200: list[TeamMemberOut], **READ_ERRORS},
+    summary="Users working on the customer besides the account manager",
+)
+def list_team(request: HttpRequest, customer_id: int):
+    require_perm(request, "customers.view_teammember")
+    customer = visible_customer(request, customer_id)
+    return [_member_out(m) for m in customer.team_members.select_related("user").order_by("pk")]
+
+
+@router.post(
+    "/customers/{int:customer_id}/team",
+    response={201: TeamMemberOut, **WRITE_ERRORS},
+    summary="Put a user on the customer's team (they then see the customer)",
+)
+def add_team_member(request: HttpRequest, customer_id: int, payload: TeamMemberIn):
+    require_perm(request, "customers.add_teammember")
+    customer = visible_customer(request, customer_id)
+    user = _user_by_reference(payload.user, "user")
+    member = services.team_member_add(customer=customer, user=user, role=payload.role)
+    return Status(201, _member_out(member))
+
+
+@router.delete(
+    "/customers/{int:customer_id}/team/{int:member_id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Take a user off the customer's team",
+)
+def remove_team_member(request: HttpRequest, customer_id: int, member_id: int):
+    require_perm(request, "customers.delete_teammember")
+    customer = visible_customer(request, customer_id)
+    member = TeamMember.objects.filter(customer=customer, pk=member_id).first()
+    if member is None:
+        raise NotFound()
+    services.team_member_remove(member=member)
     return Status(204, None)
 
 

@@ -221,3 +221,14 @@ class OwnershipPeriodOut(Schema):
     ended_at: dt.datetime | None
     changed_by: str
     reason: str
+
+
+class TeamMemberOut(Schema):
+    id: int
+    user: UserRef
+    role: str
+
+
+class TeamMemberIn(InputSchema):
+    user: int | str = Field(..., description="User id or user name.")
+    role: str = Field("", max_length=50)
