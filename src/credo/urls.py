@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include("credo.api.urls")),
+    path("import/", include("credo.importer.urls")),
     path("", include("credo.web.urls")),
 ]
 
