@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.core.paginator import Paginator
 from django.utils.translation import gettext_lazy as _
 
@@ -173,18 +174,52 @@ def _masked(name: str, value, show_sensitive: bool):
     return value
 
 
+_EMPTY_VALUES = (None, "", [], {})
+_HIDDEN_HISTORY_FIELDS = {"id", "created_at", "updated_at"}
+
+
+def _model_of(object_type: str):
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field_labels(model) -> dict[str, str]:
+    """Change-log keys (attnames such as ``industry_id``) mapped to translated field labels."""
+    if model is None:
+        return {}
+    labels = {}
+    for model_field in model._meta.get_fields():
+        if hasattr(model_field, "attname") and hasattr(model_field, "verbose_name"):
+            labels[model_field.attname] = model_field.verbose_name
+            labels[model_field.name] = model_field.verbose_name
+    return labels
+
+
 def _history(tab, request, customer) -> dict:
     show_sensitive = can_view_sensitive(request.user)
     changes = ObjectChange.objects.filter(customer_id=customer.pk).order_by("-time", "-id")
     page = Paginator(changes, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     entries = []
     for change in page.object_list:
+        model = _model_of(change.object_type)
+        labels = _field_labels(model)
         fields = [
-            (name, _masked(name, before, show_sensitive), _masked(name, after, show_sensitive))
+            (
+                labels.get(name, name),
+                _masked(name, before, show_sensitive),
+                _masked(name, after, show_sensitive),
+            )
             for name, before, after in change.changed_fields()
-            if name not in {"created_at", "updated_at"}
+            if name not in _HIDDEN_HISTORY_FIELDS
+            and not (before in _EMPTY_VALUES and after in _EMPTY_VALUES)
         ]
-        entries.append({"change": change, "fields": fields})
+        entries.append({
+            "change": change,
+            "fields": fields,
+            "type_label": model._meta.verbose_name if model else change.object_type,
+        })
     return {"page": page, "entries": entries}
 
 
