@@ -226,3 +226,15 @@ def test_without_user_runs_as_system_with_owner(
     assert not result.failed, result.err
     change = ObjectChange.objects.get(action="create", object_type="customers.customer")
     assert (change.user_name, change.channel) == ("system", "import")
+
+
+def test_file_without_key_column_warns_that_it_creates_again(
+    run_import_command, write_csv, credit_manager
+):
+    path = write_csv("name_zh\n甲公司\n")
+    result = run_import_command("customers", path, "--user", credit_manager.username)
+    assert not result.failed, result.err
+    assert result.err.strip() == (
+        "warning: line 1: no key column (code, uscc, id_number or source_system + external_id): "
+        "every row creates a new customer, also when the file is imported again"
+    )

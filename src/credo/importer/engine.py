@@ -225,6 +225,7 @@ def run_import(
     report.warnings.extend(
         Issue(header_line, header, _("unknown column, ignored")) for header in unknown
     )
+    report.warnings.extend(Issue(header_line, "", message) for message in spec.header_warnings(mapping))
     if report.errors:
         return report
     if not sheet_data.rows:

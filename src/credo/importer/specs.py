@@ -110,6 +110,10 @@ class ImportSpec:
             )
         return mapping, errors, unknown
 
+    def header_warnings(self, mapping: dict[str, str]) -> list[str]:
+        """Warnings about the set of columns (not about single rows)."""
+        return []
+
     def column_for_field(self, name: str) -> str:
         """The spec field that carries a model field's error (overridden where they differ)."""
         return name
@@ -220,6 +224,16 @@ def _customer_columns() -> list[Column]:
 
 class CustomerSpec(ImportSpec):
     """Customers: matched by number, USCC, resident ID or source system + external id."""
+
+    KEY_FIELDS = ("code", "uscc", "id_number", "external_id")
+
+    def header_warnings(self, mapping: dict[str, str]) -> list[str]:
+        if any(name in mapping for name in self.KEY_FIELDS):
+            return []
+        return [
+            _("no key column (code, uscc, id_number or source_system + external_id): every "
+              "row creates a new customer, also when the file is imported again")
+        ]
 
     def prepare(self, rows, context: RowContext) -> None:
         # Parents may be defined further down the file: remember where each key appears.
