@@ -203,9 +203,9 @@ def test_reads_write_the_access_log(bank_relation, viewer, credit_manager, api_a
     api.get(f"/api/v1/customers/{customer_id}/completeness")
     entries = list(AccessLog.objects.order_by("id"))
     assert [(e.resource, e.user_id, e.customer_id) for e in entries] == [
-        ("bank-relations", viewer.pk, customer_id),
-        ("bank-relations", viewer.pk, customer_id),
-        ("completeness", viewer.pk, customer_id),
+        ("creditfile.bank-relations", viewer.pk, customer_id),
+        ("creditfile.bank-relations", viewer.pk, customer_id),
+        ("creditfile.completeness", viewer.pk, customer_id),
     ]
     assert all(e.channel == "api" and e.request_id == "req-read-1" for e in entries)
     assert not any(e.sensitive_shown for e in entries)

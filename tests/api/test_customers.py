@@ -512,3 +512,23 @@ def test_team_member_added_through_api_gains_visibility(
     )
     member_path = f"/api/v1/customers/{customer.pk}/team/{added.json()['id']}"
     assert_error(owner_api.delete(member_path), 403, "permission_denied")
+
+
+@pytest.mark.django_db
+def test_handing_over_own_customer_answers_although_no_longer_visible(
+    make_customer, account_manager, other_account_manager, api_as
+):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    account_manager.user_permissions.add(Permission.objects.get(codename="assign_owner"))
+    manager = get_user_model().objects.get(pk=account_manager.pk)
+    customer = make_customer(owner=manager)
+    api = api_as(manager)
+    response = api.put(
+        f"/api/v1/customers/{customer.pk}/account-manager",
+        {"account_manager": other_account_manager.pk},
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["account_manager"]["id"] == other_account_manager.pk
+    assert_error(api.get(f"/api/v1/customers/{customer.pk}"), 404, "not_found")

@@ -113,7 +113,7 @@ def _log_read(request: HttpRequest, customer, record_type: RecordType, detail: s
     selectors.creditfile_read_logged(
         user=acting_user(request),
         customer=customer,
-        resource=record_type.key,
+        resource=f"creditfile.{record_type.key}",
         detail=f"api {detail}",
     )
 
@@ -265,6 +265,9 @@ def customer_completeness(request: HttpRequest, customer_id: int):
         for item in selectors.completeness(customer=customer)
     ]
     selectors.creditfile_read_logged(
-        user=acting_user(request), customer=customer, resource="completeness", detail="api"
+        user=acting_user(request),
+        customer=customer,
+        resource="creditfile.completeness",
+        detail="api",
     )
     return result

@@ -231,7 +231,10 @@ def create_customer(request: HttpRequest, payload: CustomerCreateIn):
         if owner.pk != user.pk:
             require_perm(request, ASSIGN_OWNER)
     customer = services.customer_create(account_manager=owner, **_service_fields(request, data))
-    return Status(201, customer_out(visible_customer(request, customer.pk), user))
+    # Answer from the new instance (reloaded for stored values such as quantized money): the
+    # caller may have created it for an account manager whose customers they cannot see.
+    customer.refresh_from_db()
+    return Status(201, customer_out(customer, user))
 
 
 @router.get(
@@ -278,7 +281,9 @@ def assign_account_manager(request: HttpRequest, customer_id: int, payload: Assi
     customer = visible_customer(request, customer_id)
     owner = _user_by_reference(payload.account_manager, "account_manager")
     services.customer_assign_owner(customer=customer, account_manager=owner, reason=payload.reason)
-    return customer_out(visible_customer(request, customer_id), acting_user(request))
+    # Answer from the instance: after handing it over the caller may no longer see it.
+    customer.refresh_from_db()
+    return customer_out(customer, acting_user(request))
 
 
 @router.get(
