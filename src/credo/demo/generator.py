@@ -693,8 +693,6 @@ class PortfolioGenerator:
             holders.append((f"{c.region.city_zh}人民政府国有资产监督管理委员会", "state", "", ""))
         elif c.head is not None:
             holders.append((c.head.name_zh or c.head.name_en, "enterprise", "", c.head.uscc))
-            if c.legal_form != "branch" and rng.random() < 0.4:
-                holders.append(self._natural_holder(rng, c))
         elif c.legal_form == "foreign_invested":
             brand = rng.choice(names.BRAND_MEANINGFUL)[1]
             holders.append((f"{brand} Holdings Limited", "enterprise", "", ""))
@@ -720,11 +718,19 @@ class PortfolioGenerator:
         seen: set[str] = set()
         holders = [h for h in holders if not (h[0] in seen or seen.add(h[0]))]
         if c.head is not None:
-            majority = Decimal(rng.choice(["51", "60", "70", "80", "100"]))
-            rest = _split_percent(rng, len(holders) - 1, Decimal("100") - majority) if (
-                len(holders) > 1 and majority < 100
+            # The group holds a majority (a branch belongs to it entirely); minorities are people.
+            majority = Decimal(100) if c.legal_form == "branch" else Decimal(
+                rng.choice(["51", "60", "70", "80", "100"])
+            )
+            minority_count = 0 if majority == 100 else rng.randint(1, 2)
+            for _ in range(minority_count):
+                holder = self._natural_holder(rng, c)
+                if holder[0] not in seen:
+                    seen.add(holder[0])
+                    holders.append(holder)
+            rest = _split_percent(rng, len(holders) - 1, Decimal(100) - majority) if (
+                len(holders) > 1
             ) else []
-            holders = holders[: 1 + len(rest)]
             percents = [majority, *rest]
         else:
             percents = _split_percent(rng, len(holders))
