@@ -277,3 +277,81 @@ def test_completeness_lists_six_dimensions(bank_relation, viewer, api_as):
     assert bank["status"] == "complete"
     assert bank["present"] == ["bank relations"]
     assert dimensions[5]["status"] == "missing"
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def _upload(api, customer_id, name="licence.pdf", content=b"%PDF-1.4 test", **form):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return api.client.post(
+        f"/api/v1/customers/{customer_id}/attachments",
+        {"file": SimpleUploadedFile(name, content), **form},
+        headers=api.headers,
+    )
+
+
+@pytest.mark.django_db
+def test_attachment_upload_list_download_delete(
+    bank_relation, credit_manager, viewer, api_as, media_root
+):
+    from credo.creditfile.models import Attachment
+
+    customer_id = bank_relation.customer_id
+    api = api_as(credit_manager)
+    response = _upload(
+        api, customer_id, title="营业执照", kind="licence",
+        record_type="bank-relations", record_id=bank_relation.pk,
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["title"] == "营业执照"
+    assert body["record_type"] == "bank-relations"
+    assert body["record_id"] == bank_relation.pk
+    assert body["size"] == len(b"%PDF-1.4 test")
+
+    viewer_api = api_as(viewer)
+    listing = viewer_api.get(f"/api/v1/customers/{customer_id}/attachments").json()
+    assert [a["id"] for a in listing] == [body["id"]]
+    download = viewer_api.get(f"/api/v1/attachments/{body['id']}/download")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 test"
+    assert "licence.pdf" in download["Content-Disposition"]
+    resources = list(AccessLog.objects.order_by("id").values_list("resource", flat=True))
+    assert resources == ["creditfile.attachments", "creditfile.attachment"]
+
+    assert_error(viewer_api.delete(f"/api/v1/attachments/{body['id']}"), 403, "permission_denied")
+    assert api.delete(f"/api/v1/attachments/{body['id']}").status_code == 204
+    assert not Attachment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_attachment_of_forbidden_type_is_refused(make_customer, credit_manager, api_as, media_root):
+    from credo.creditfile.models import Attachment
+
+    customer = make_customer()
+    response = _upload(api_as(credit_manager), customer.pk, name="virus.exe", title="x")
+    body = assert_error(response, 400, "invalid")
+    assert list(body["field_errors"]) == ["file"]
+    assert body["field_errors"]["file"][0].startswith("Files of type “exe” cannot be attached.")
+    assert not Attachment.objects.exists()
+    assert not any(media_root.rglob("*.exe"))
+
+
+@pytest.mark.django_db
+def test_other_managers_attachment_is_404(
+    make_customer, credit_manager, other_account_manager, api_as, media_root
+):
+    customer = make_customer()
+    uploaded = _upload(api_as(credit_manager), customer.pk, title="合同").json()
+    api = api_as(other_account_manager)
+    assert_error(api.get(f"/api/v1/customers/{customer.pk}/attachments"), 404, "not_found")
+    assert_error(api.get(f"/api/v1/attachments/{uploaded['id']}/download"), 404, "not_found")
+    assert not AccessLog.objects.exists()

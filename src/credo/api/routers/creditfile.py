@@ -11,19 +11,21 @@ from typing import Any
 
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Path, Query, Router, Status
+from ninja import File, Form, Path, Query, Router, Status, UploadedFile
 
 from credo.core.permissions import VIEW_CREDITFILE
 from credo.creditfile import selectors, services
-from credo.creditfile.registry import RECORD_TYPES, RecordType
+from credo.creditfile.models import Attachment
+from credo.creditfile.registry import RECORD_TYPES, RecordType, record_type_for
 from credo.creditfile.selectors import STATUS_LABELS
 
 from ..auth import acting_user, require_perm
 from ..errors import READ_ERRORS, WRITE_ERRORS, NotFound
 from ..schemas.common import PageParams, paginate
 from ..schemas.creditfile import (
+    AttachmentOut,
     DimensionCompletenessOut,
     RecordOut,
     RecordPage,
@@ -271,3 +273,126 @@ def customer_completeness(request: HttpRequest, customer_id: int):
         detail="api",
     )
     return result
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+
+def _attachment_out(attachment: Attachment) -> dict[str, Any]:
+    record_type_key = None
+    if attachment.content_type_id:
+        model = attachment.content_type.model_class()
+        try:
+            record_type_key = record_type_for(model).key
+        except KeyError:
+            record_type_key = None
+    return {
+        "id": attachment.pk,
+        "customer": attachment.customer_id,
+        "title": attachment.title,
+        "kind": attachment.kind,
+        "original_name": attachment.original_name,
+        "size": attachment.size,
+        "uploaded_by": attachment.uploaded_by,
+        "record_type": record_type_key,
+        "record_id": attachment.object_id,
+        "created_at": attachment.created_at,
+    }
+
+
+def _visible_attachment(request: HttpRequest, pk: int) -> Attachment:
+    attachment = (
+        Attachment.objects.restrict(acting_user(request))
+        .select_related("customer", "content_type")
+        .filter(pk=pk)
+        .first()
+    )
+    if attachment is None:
+        raise NotFound(_("Attachment not found."))
+    return attachment
+
+
+@router.get(
+    "/customers/{int:customer_id}/attachments",
+    response={200: list[AttachmentOut], **READ_ERRORS},
+    summary="Documents in a customer's credit file, newest first",
+)
+def list_attachments(request: HttpRequest, customer_id: int):
+    require_perm(request, VIEW_CREDITFILE, "creditfile.view_attachment")
+    customer = visible_customer(request, customer_id)
+    attachments = selectors.attachment_list(user=acting_user(request), customer=customer)
+    selectors.creditfile_read_logged(
+        user=acting_user(request),
+        customer=customer,
+        resource="creditfile.attachments",
+        detail="api list",
+    )
+    return [_attachment_out(a) for a in attachments.select_related("content_type")]
+
+
+@router.post(
+    "/customers/{int:customer_id}/attachments",
+    response={201: AttachmentOut, **WRITE_ERRORS},
+    summary="Upload a document (multipart), optionally tied to one credit-file record",
+)
+def upload_attachment(
+    request: HttpRequest,
+    customer_id: int,
+    file: File[UploadedFile],
+    title: Form[str] = "",
+    kind: Form[str] = "",
+    record_type: Form[str] = "",
+    record_id: Form[int | None] = None,
+):
+    require_perm(request, "creditfile.add_attachment")
+    customer = visible_customer(request, customer_id)
+    record = None
+    if record_type or record_id is not None:
+        known = RECORD_TYPES.get(record_type)
+        record = (
+            known.model.objects.restrict(acting_user(request)).filter(pk=record_id).first()
+            if known and record_id is not None
+            else None
+        )
+        if record is None:
+            raise ValidationError({"record_id": [_("No such record.")]})
+    attachment = services.attachment_add(
+        customer=customer, file=file, title=title, kind=kind, record=record
+    )
+    return Status(201, _attachment_out(attachment))
+
+
+@router.get(
+    "/attachments/{int:attachment_id}/download",
+    response={200: None, **READ_ERRORS},
+    summary="Download the stored file of an attachment",
+)
+def download_attachment(request: HttpRequest, attachment_id: int):
+    require_perm(request, VIEW_CREDITFILE, "creditfile.view_attachment")
+    attachment = _visible_attachment(request, attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise NotFound(_("The stored file is missing.")) from None
+    selectors.creditfile_read_logged(
+        user=acting_user(request),
+        customer=attachment.customer,
+        resource="creditfile.attachment",
+        detail=f"api {attachment.pk} {attachment.title}",
+    )
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name or attachment.file.name.rsplit("/", 1)[-1],
+    )
+
+
+@router.delete(
+    "/attachments/{int:attachment_id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Delete an attachment and its stored file",
+)
+def delete_attachment(request: HttpRequest, attachment_id: int):
+    require_perm(request, "creditfile.delete_attachment")
+    services.attachment_delete(attachment=_visible_attachment(request, attachment_id))
+    return Status(204, None)

@@ -78,3 +78,16 @@ class DimensionCompletenessOut(Schema):
     status: str
     status_label: str
     stale_after_days: int
+
+
+class AttachmentOut(Schema):
+    id: int
+    customer: int
+    title: str
+    kind: str
+    original_name: str
+    size: int
+    uploaded_by: str
+    record_type: str | None
+    record_id: int | None
+    created_at: dt.datetime
