@@ -179,3 +179,38 @@ def test_record_for_customer_outside_scope(
         f"line 2, column customer: The customer {foreign.code} is not one of your customers."
     ]
     assert Shareholder.objects.count() == 0
+
+
+def test_market_shares_find_their_business_profile_by_date(
+    run_import_command, write_csv, credit_manager, customer
+):
+    from credo.core.context import acting_as
+    from credo.creditfile.models import MarketShare
+    from credo.creditfile.services import record_create
+
+    with acting_as(credit_manager, channel="system"):
+        record_create(
+            record_type="business-profiles", customer=customer, as_of=dt.date(2024, 6, 30),
+            main_products="显示器",
+        )
+    path = write_csv(
+        "客户编号,经营情况日期,地区,销售占比\n"
+        "C-1,2024-06-30,华南,60\n"
+        "C-1,2024-06-30,华东,30%\n"
+        "C-1,2023-06-30,华北,10\n"
+    )
+    result = run_import_command("market-shares", path, "--user", credit_manager.username)
+    assert result.failed
+    assert result.err.strip().splitlines() == [
+        "line 4, column 经营情况日期: The customer has no business profile dated 2023-06-30."
+    ]
+    assert MarketShare.objects.count() == 0
+    path = write_csv(
+        "客户编号,经营情况日期,地区,销售占比\nC-1,2024-06-30,华南,60\nC-1,2024-06-30,华东,30%\n",
+        name="ok.csv",
+    )
+    result = run_import_command("market-shares", path, "--user", credit_manager.username)
+    assert not result.failed, result.err
+    assert sorted(MarketShare.objects.values_list("region", "percent")) == [
+        ("华东", Decimal("30.00")), ("华南", Decimal("60.00")),
+    ]

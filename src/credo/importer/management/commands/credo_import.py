@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from credo.core.permissions import IMPORT_DATA
 from credo.importer.engine import run_import
@@ -15,37 +16,47 @@ from credo.importer.specs import available_specs
 
 
 class Command(BaseCommand):
-    help = (
+    help = gettext_lazy(
         "Import customers or credit-file records from a CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) "
         "or XLSX file. Every row is validated first; errors are listed as 'line N, column C: "
         "message' and nothing is written. Unknown columns are reported as warnings and ignored."
     )
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # argparse needs a real string; translate the lazy help in the active language.
+        self.help = str(self.help)
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
     def add_arguments(self, parser):
         parser.add_argument(
             "record_type",
-            help="customers, or a credit-file record type: " + ", ".join(available_specs()),
+            help=_("what the file holds, one of: %(types)s")
+            % {"types": ", ".join(available_specs())},
         )
-        parser.add_argument("file", help="path of the CSV or XLSX file")
-        parser.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
+        parser.add_argument("file", help=_("path of the CSV or XLSX file"))
+        parser.add_argument(
+            "--dry-run", action="store_true", help=_("validate only, write nothing")
+        )
         parser.add_argument(
             "--encoding", default="",
-            help="CSV encoding (utf-8, gbk, gb18030 ...); detected when omitted",
+            help=_("CSV encoding (utf-8, gbk, gb18030 ...); detected when omitted"),
         )
-        parser.add_argument("--sheet", default="", help="XLSX sheet name (default: the first)")
+        parser.add_argument(
+            "--sheet", default="", help=_("XLSX sheet name (default: the first)")
+        )
         parser.add_argument(
             "--user", default="",
-            help="import as this user (needs the import permission; the change log names them). "
-            "Without it the import runs as the system actor.",
+            help=_("import as this user (needs the import permission; the change log names "
+                   "them). Without it the import runs as the system actor."),
         )
         parser.add_argument(
             "--owner", default="",
-            help="account manager (user name) of new customers without an account_manager "
-            "column; defaults to --user",
+            help=_("account manager (user name) of new customers without an account_manager "
+                   "column; defaults to --user"),
         )
         parser.add_argument(
             "--language", default="",
-            help="language of the messages (en, zh-hans); default: the site language",
+            help=_("language of the messages (en, zh-hans); default: the site language"),
         )
 
     def handle(self, *args, record_type, file, **options):
