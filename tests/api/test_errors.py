@@ -93,3 +93,10 @@ def test_unsupported_method_is_405_in_the_common_format(account_manager, api_as)
     body = assert_error(response, 405, "method_not_allowed")
     assert body["message"] == "This method is not allowed here."
     assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "POST"}
+
+
+@pytest.mark.django_db
+def test_body_that_is_not_an_object_is_a_non_field_error(account_manager, api_as):
+    response = api_as(account_manager).post("/api/v1/customers", [1, 2])
+    body = assert_error(response, 422, "invalid_request")
+    assert body["field_errors"] == {"__all__": ["Enter an object."]}

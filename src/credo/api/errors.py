@@ -167,7 +167,8 @@ def pydantic_field_errors(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
         if loc and loc[0] in _LOCATION_PREFIXES:
             part = loc.pop(0)
             # Body parameters are wrapped in the handler's argument name; query/path are not.
-            if part == "body" and len(loc) > 1:
+            # A location that is only that name concerns the whole body.
+            if part == "body" and loc:
                 loc.pop(0)
         field = ".".join(loc) or NON_FIELD_KEY
         translated = _PYDANTIC_MESSAGES.get(error.get("type", ""))
