@@ -93,8 +93,7 @@ def test_every_row_is_validated_before_anything_is_written(
     _fails_with(
         result,
         [
-            "line 2, column uscc: A unified social credit code has 18 characters; this one "
-            "has 10.",
+            "line 2, column uscc: A unified social credit code has 18 characters; this one has 10.",
             "line 4, column founding_date: “2024-02-30” is not a real date.",
             "line 4, column registered_capital: “12O万” is not a number.",
         ],
@@ -152,9 +151,7 @@ def test_duplicate_key_within_the_file(run_import_command, write_csv, importer, 
 def test_service_validation_maps_to_the_column(run_import_command, write_csv, importer, counts):
     before = counts()
     path = write_csv(
-        "name_zh,kind,uscc,注册资本,实缴资本\n"
-        f"张三,个人,{USCC_A},,\n"
-        "甲公司,企业,,100万,200万\n"
+        f"name_zh,kind,uscc,注册资本,实缴资本\n张三,个人,{USCC_A},,\n甲公司,企业,,100万,200万\n"
     )
     result = run_import_command("customers", path, "--user", importer)
     _fails_with(
@@ -267,8 +264,10 @@ def test_account_manager_cannot_update_customers_of_others(
     result = run_import_command("customers", path, "--user", account_manager.username)
     _fails_with(
         result,
-        [f"line 3, column uscc: The customer {foreign.code} exists but is not one of your "
-         "customers."],
+        [
+            f"line 3, column uscc: The customer {foreign.code} exists but is not one of your "
+            "customers."
+        ],
     )
     assert counts() == before
     own.refresh_from_db()
@@ -282,9 +281,7 @@ def test_account_manager_cannot_update_customers_of_others(
         f"uscc,account_manager\n{USCC_A},{other_account_manager.username}\n", name="give.csv"
     )
     result = run_import_command("customers", path, "--user", account_manager.username)
-    _fails_with(
-        result, ["line 2, column account_manager: You may not change the account manager."]
-    )
+    _fails_with(result, ["line 2, column account_manager: You may not change the account manager."])
     assert Customer.objects.get(pk=own.pk).account_manager == account_manager
 
 

@@ -34,7 +34,7 @@ def test_shareholders_with_chinese_headers_gbk_and_reimport(
     path = write_csv(
         "客户编号,股东名称,股东类型,持股比例,认缴出资额,实缴出资额,统一社会信用代码,身份证号码\n"
         f"C-1,乙投资有限公司,企业,60%,600万,300万,{USCC_B},\n"
-        f"{USCC_A},张三,自然人,40,400万,\"4,000,000\",,11010519491231002X\n",
+        f'{USCC_A},张三,自然人,40,400万,"4,000,000",,11010519491231002X\n',
         encoding="gbk",
     )
     result = run_import_command("shareholders", path, "--user", credit_manager.username)
@@ -48,9 +48,10 @@ def test_shareholders_with_chinese_headers_gbk_and_reimport(
     person = Shareholder.objects.get(customer=customer, name="张三")
     assert person.shareholder_type == "person"
     assert person.paid_capital == Decimal("4000000")
-    assert ObjectChange.objects.filter(
-        object_type="creditfile.shareholder", channel="import"
-    ).count() == 2
+    assert (
+        ObjectChange.objects.filter(object_type="creditfile.shareholder", channel="import").count()
+        == 2
+    )
 
     changes = ObjectChange.objects.count()
     result = run_import_command("shareholders", path, "--user", credit_manager.username)
@@ -97,8 +98,18 @@ def test_shareholder_errors_map_to_columns(
 def test_financial_statements_xlsx(run_import_command, write_xlsx, credit_manager, customer):
     path = write_xlsx(
         [
-            ["统一社会信用代码", "报表类型", "报告期", "金额单位", "资产总计", "负债合计",
-             "所有者权益合计", "营业收入", "净利润", "是否审计"],
+            [
+                "统一社会信用代码",
+                "报表类型",
+                "报告期",
+                "金额单位",
+                "资产总计",
+                "负债合计",
+                "所有者权益合计",
+                "营业收入",
+                "净利润",
+                "是否审计",
+            ],
             [USCC_A, "月报", dt.date(2023, 12, 31), "万元", 5000, 3000, 2000, "8,000", -120, "否"],
             [USCC_A, "annual", "2022年12月31日", "万元", 4000, 2500, 1500, 7000, 80, "是"],
         ],
@@ -114,9 +125,30 @@ def test_financial_statements_xlsx(run_import_command, write_xlsx, credit_manage
 
     path = write_xlsx(
         [
-            ["统一社会信用代码", "报表类型", "报告期", "金额单位", "资产总计", "负债合计",
-             "所有者权益合计", "营业收入", "净利润", "是否审计"],
-            [USCC_A, "Annual", dt.date(2023, 12, 31), "万元", 5000, 3000, 2000, "8,000", -120, "否"],
+            [
+                "统一社会信用代码",
+                "报表类型",
+                "报告期",
+                "金额单位",
+                "资产总计",
+                "负债合计",
+                "所有者权益合计",
+                "营业收入",
+                "净利润",
+                "是否审计",
+            ],
+            [
+                USCC_A,
+                "Annual",
+                dt.date(2023, 12, 31),
+                "万元",
+                5000,
+                3000,
+                2000,
+                "8,000",
+                -120,
+                "否",
+            ],
             [USCC_A, "年报", "2022年12月31日", "万元", 4000, 2500, 1500, 7000, 80, "是"],
         ],
         sheet="财务报表",
@@ -190,7 +222,9 @@ def test_market_shares_find_their_business_profile_by_date(
 
     with acting_as(credit_manager, channel="system"):
         record_create(
-            record_type="business-profiles", customer=customer, as_of=dt.date(2024, 6, 30),
+            record_type="business-profiles",
+            customer=customer,
+            as_of=dt.date(2024, 6, 30),
             main_products="显示器",
         )
     path = write_csv(
@@ -212,5 +246,6 @@ def test_market_shares_find_their_business_profile_by_date(
     result = run_import_command("market-shares", path, "--user", credit_manager.username)
     assert not result.failed, result.err
     assert sorted(MarketShare.objects.values_list("region", "percent")) == [
-        ("华东", Decimal("30.00")), ("华南", Decimal("60.00")),
+        ("华东", Decimal("30.00")),
+        ("华南", Decimal("60.00")),
     ]

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 CHINESE_HEADER = "客户名称,统一社会信用代码,状态,省份,所属行业,注册资本,成立日期\n"
 CHINESE_ROWS = (
     f"深圳甲电子有限公司,{USCC_A},存续,广东省,39,120万,2024年1月31日\n"
-    f"深圳乙贸易有限公司,{USCC_B},在业,44,C,\"1,500,000.50\",2024/1/31\n"
+    f'深圳乙贸易有限公司,{USCC_B},在业,44,C,"1,500,000.50",2024/1/31\n'
 )
 
 
@@ -134,10 +134,7 @@ def test_update_by_customer_code_and_by_external_id(
     run_import_command, write_csv, credit_manager, make_customer
 ):
     by_code = make_customer(code="K-001")
-    path = write_csv(
-        "code,name_en,source_system,external_id\n"
-        "K-001,Code Match Ltd,ERP,E-1\n"
-    )
+    path = write_csv("code,name_en,source_system,external_id\nK-001,Code Match Ltd,ERP,E-1\n")
     result = run_import_command("customers", path, "--user", credit_manager.username)
     assert not result.failed, result.err
     by_code.refresh_from_db()
@@ -152,7 +149,9 @@ def test_update_by_customer_code_and_by_external_id(
     assert by_code.phone == "0591-1234567"
 
 
-def test_dry_run_validates_and_writes_nothing(run_import_command, write_csv, credit_manager, counts):
+def test_dry_run_validates_and_writes_nothing(
+    run_import_command, write_csv, credit_manager, counts
+):
     before = counts()
     path = write_csv(f"name_zh,uscc\n甲公司,{USCC_A}\n乙公司,{USCC_B}\n")
     result = run_import_command("customers", path, "--user", credit_manager.username, "--dry-run")
@@ -161,13 +160,10 @@ def test_dry_run_validates_and_writes_nothing(run_import_command, write_csv, cre
     assert counts() == before
 
 
-def test_parent_may_come_later_or_earlier_in_the_file(run_import_command, write_csv, credit_manager):
-    path = write_csv(
-        "code,name_zh,parent\n"
-        "SUB-1,子公司一,GRP\n"
-        "GRP,集团公司,\n"
-        "SUB-2,子公司二,GRP\n"
-    )
+def test_parent_may_come_later_or_earlier_in_the_file(
+    run_import_command, write_csv, credit_manager
+):
+    path = write_csv("code,name_zh,parent\nSUB-1,子公司一,GRP\nGRP,集团公司,\nSUB-2,子公司二,GRP\n")
     result = run_import_command("customers", path, "--user", credit_manager.username)
     assert not result.failed, result.err
     assert "3 created" in result.out
@@ -189,14 +185,20 @@ def test_choice_and_province_spellings(run_import_command, write_csv, credit_man
     assert not result.failed, result.err
     rows = {c.name_zh: c for c in Customer.objects.all()}
     assert (rows["甲"].status, rows["甲"].legal_form, rows["甲"].registered_province) == (
-        "revoked", "llc", "44",
+        "revoked",
+        "llc",
+        "44",
     )
     assert rows["甲"].size_class == "medium"
     assert (rows["乙"].status, rows["乙"].legal_form, rows["乙"].registered_province) == (
-        "deregistered", "joint_stock", "45",
+        "deregistered",
+        "joint_stock",
+        "45",
     )
     assert (rows["丙"].status, rows["丙"].registered_province, rows["丙"].size_class) == (
-        "suspended", "11", "micro",
+        "suspended",
+        "11",
+        "micro",
     )
 
 
@@ -218,9 +220,7 @@ def test_unknown_columns_are_a_warning(run_import_command, write_csv, credit_man
     assert Customer.objects.count() == 1
 
 
-def test_without_user_runs_as_system_with_owner(
-    run_import_command, write_csv, account_manager
-):
+def test_without_user_runs_as_system_with_owner(run_import_command, write_csv, account_manager):
     path = write_csv("name_zh\n甲公司\n")
     result = run_import_command("customers", path, "--owner", account_manager.username)
     assert not result.failed, result.err

@@ -45,8 +45,16 @@ def test_bad_numbers(raw):
 
 @pytest.mark.parametrize(
     "raw",
-    ["2024-01-31", "2024/1/31", "2024年1月31日", "2024.1.31", "20240131", "2024-01-31 00:00:00",
-     dt.datetime(2024, 1, 31), dt.date(2024, 1, 31)],
+    [
+        "2024-01-31",
+        "2024/1/31",
+        "2024年1月31日",
+        "2024.1.31",
+        "20240131",
+        "2024-01-31 00:00:00",
+        dt.datetime(2024, 1, 31),
+        dt.date(2024, 1, 31),
+    ],
 )
 def test_dates(raw):
     assert parsers.date_value(raw) == dt.date(2024, 1, 31)
@@ -55,20 +63,29 @@ def test_dates(raw):
 def test_choice_accepts_code_english_and_chinese_words():
     parse = parsers.choice_parser(CustomerStatus)
     assert [parse(v) for v in ("active", "ACTIVE", "Active", "存续", "在业", "吊销", "注销")] == [
-        "active", "active", "active", "active", "active", "revoked", "deregistered",
+        "active",
+        "active",
+        "active",
+        "active",
+        "active",
+        "revoked",
+        "deregistered",
     ]
 
 
-@pytest.mark.parametrize(
-    "raw", ["44", "Guangdong", "guangdong", "广东", "广东省", "440300"]
-)
+@pytest.mark.parametrize("raw", ["44", "Guangdong", "guangdong", "广东", "广东省", "440300"])
 def test_province_spellings(raw):
     assert parsers.province_parser()(raw) == "44"
 
 
 @pytest.mark.parametrize(
     ("raw", "code"),
-    [("新疆维吾尔自治区", "65"), ("内蒙古自治区", "15"), ("上海市", "31"), ("香港特别行政区", "81")],
+    [
+        ("新疆维吾尔自治区", "65"),
+        ("内蒙古自治区", "15"),
+        ("上海市", "31"),
+        ("香港特别行政区", "81"),
+    ],
 )
 def test_province_suffixes(raw, code):
     assert parsers.province_parser()(raw) == code
@@ -93,10 +110,12 @@ def test_csv_line_numbers_count_physical_lines():
 
 def test_semicolon_and_tab_separated_files():
     assert read_file(b"name_zh;uscc\nA;B\n", filename="a.csv").rows[0][1] == {
-        "name_zh": "A", "uscc": "B"
+        "name_zh": "A",
+        "uscc": "B",
     }
     assert read_file(b"name_zh\tuscc\nA\tB\n", filename="a.txt").rows[0][1] == {
-        "name_zh": "A", "uscc": "B"
+        "name_zh": "A",
+        "uscc": "B",
     }
 
 

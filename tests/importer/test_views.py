@@ -157,7 +157,8 @@ def test_credit_file_records_through_the_ui(client, credit_manager, make_custome
     make_customer(code="C-9", uscc=USCC_A)
     client.force_login(credit_manager)
     response = _upload(
-        client, _csv("客户编号,股东名称,持股比例\nC-9,乙投资有限公司,60%\n"),
+        client,
+        _csv("客户编号,股东名称,持股比例\nC-9,乙投资有限公司,60%\n"),
         record_type="shareholders",
     )
     assert "1 to create" in response.content.decode()

@@ -56,7 +56,9 @@ class Issue:
     def __str__(self) -> str:
         if self.line is not None and self.column:
             return _("line %(line)d, column %(column)s: %(message)s") % {
-                "line": self.line, "column": self.column, "message": self.message,
+                "line": self.line,
+                "column": self.column,
+                "message": self.message,
             }
         if self.line is not None:
             return _("line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
@@ -128,24 +130,36 @@ class ImportReport:
 
     def summary(self) -> str:
         values = {
-            "rows": self.rows_read, "created": self.created, "updated": self.updated,
-            "unchanged": self.unchanged, "errors": len(self.errors),
+            "rows": self.rows_read,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": len(self.errors),
         }
         if self.errors:
-            return ngettext(
-                "%(errors)d error in %(rows)d rows; nothing was written.",
-                "%(errors)d errors in %(rows)d rows; nothing was written.",
-                len(self.errors),
-            ) % values
+            return (
+                ngettext(
+                    "%(errors)d error in %(rows)d rows; nothing was written.",
+                    "%(errors)d errors in %(rows)d rows; nothing was written.",
+                    len(self.errors),
+                )
+                % values
+            )
         if self.committed:
-            return _(
-                "imported %(rows)d rows: %(created)d created, %(updated)d updated, "
+            return (
+                _(
+                    "imported %(rows)d rows: %(created)d created, %(updated)d updated, "
+                    "%(unchanged)d unchanged"
+                )
+                % values
+            )
+        return (
+            _(
+                "validated %(rows)d rows: %(created)d to create, %(updated)d to update, "
                 "%(unchanged)d unchanged"
-            ) % values
-        return _(
-            "validated %(rows)d rows: %(created)d to create, %(updated)d to update, "
-            "%(unchanged)d unchanged"
-        ) % values
+            )
+            % values
+        )
 
 
 class RowContext:
@@ -225,7 +239,9 @@ def run_import(
     report.warnings.extend(
         Issue(header_line, header, _("unknown column, ignored")) for header in unknown
     )
-    report.warnings.extend(Issue(header_line, "", message) for message in spec.header_warnings(mapping))
+    report.warnings.extend(
+        Issue(header_line, "", message) for message in spec.header_warnings(mapping)
+    )
     if report.errors:
         return report
     if not sheet_data.rows:
@@ -266,7 +282,10 @@ def run_import(
 
 
 def _process_row(
-    spec: ImportSpec, line: int, raw_row: dict[str, Any], context: RowContext,
+    spec: ImportSpec,
+    line: int,
+    raw_row: dict[str, Any],
+    context: RowContext,
     report: ImportReport,
 ) -> RowOutcome | None:
     typed: dict[str, Any] = {}

@@ -31,11 +31,15 @@ class ImportUploadForm(forms.Form):
         label=_("Encoding (CSV)"), choices=ENCODING_CHOICES, required=False
     )
     sheet = forms.CharField(
-        label=_("Sheet (XLSX)"), required=False, max_length=100,
+        label=_("Sheet (XLSX)"),
+        required=False,
+        max_length=100,
         help_text=_("Leave empty to read the first sheet."),
     )
     owner = forms.CharField(
-        label=_("Account manager of new customers"), required=False, max_length=150,
+        label=_("Account manager of new customers"),
+        required=False,
+        max_length=150,
         help_text=_("User name; rows without an account manager get this one (default: you)."),
     )
 

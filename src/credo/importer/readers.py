@@ -20,7 +20,12 @@ from django.utils.translation import gettext as _
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 # Names accepted by --encoding besides any codec Python knows.
-ENCODING_ALIASES = {"gbk": "gb18030", "gb2312": "gb18030", "utf8": "utf-8", "utf-8-bom": "utf-8-sig"}
+ENCODING_ALIASES = {
+    "gbk": "gb18030",
+    "gb2312": "gb18030",
+    "utf8": "utf-8",
+    "utf-8-bom": "utf-8-sig",
+}
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -46,9 +51,7 @@ class SheetData:
     problems: list[FileProblem] = field(default_factory=list)  # per-line structural errors
 
 
-def read_file(
-    data: bytes, *, filename: str = "", encoding: str = "", sheet: str = ""
-) -> SheetData:
+def read_file(data: bytes, *, filename: str = "", encoding: str = "", sheet: str = "") -> SheetData:
     """Read CSV or XLSX bytes; the format comes from the file name, else from the content."""
     if not data or not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
         raise FileProblem(_("The file is empty."))
@@ -95,7 +98,10 @@ def decode(data: bytes, encoding: str = "") -> tuple[str, str, bool]:
                     "the file is not valid %(encoding)s (byte 0x%(byte)s cannot be decoded); "
                     "it may be in another encoding: try --encoding gb18030 or --encoding utf-8."
                 )
-                % {"encoding": _display_encoding(codec), "byte": data[exc.start : exc.start + 1].hex()},
+                % {
+                    "encoding": _display_encoding(codec),
+                    "byte": data[exc.start : exc.start + 1].hex(),
+                },
                 line=_line_of(data, exc.start),
             ) from None
         return text, codec, False
@@ -234,9 +240,7 @@ def read_xlsx(data: bytes, *, sheet: str = "") -> SheetData:
                 % {"sheet": worksheet.title, "reason": exc.__class__.__name__}
             ) from None
         if result is None:
-            raise FileProblem(
-                _("The sheet “%(sheet)s” is empty.") % {"sheet": worksheet.title}
-            )
+            raise FileProblem(_("The sheet “%(sheet)s” is empty.") % {"sheet": worksheet.title})
         # Trailing empty header cells come from formatting, not from data.
         while result.headers and not result.headers[-1]:
             result.headers.pop()

@@ -92,8 +92,11 @@ class ImportSpec:
                 unknown.append(header)
             elif field_name in mapping:
                 errors.append(
-                    (header, _("this column and column %(other)s both give %(field)s")
-                     % {"other": mapping[field_name], "field": field_name})
+                    (
+                        header,
+                        _("this column and column %(other)s both give %(field)s")
+                        % {"other": mapping[field_name], "field": field_name},
+                    )
                 )
             else:
                 mapping[field_name] = header
@@ -231,8 +234,10 @@ class CustomerSpec(ImportSpec):
         if any(name in mapping for name in self.KEY_FIELDS):
             return []
         return [
-            _("no key column (code, uscc, id_number or source_system + external_id): every "
-              "row creates a new customer, also when the file is imported again")
+            _(
+                "no key column (code, uscc, id_number or source_system + external_id): every "
+                "row creates a new customer, also when the file is imported again"
+            )
         ]
 
     def prepare(self, rows, context: RowContext) -> None:
@@ -288,8 +293,10 @@ class CustomerSpec(ImportSpec):
             owner = account_manager or context.default_owner
             if owner is None:
                 raise RowError(
-                    _("A new customer needs an account manager: add an account_manager column "
-                      "or give a default owner (--owner)."),
+                    _(
+                        "A new customer needs an account manager: add an account_manager column "
+                        "or give a default owner (--owner)."
+                    ),
                     field="account_manager",
                 )
             if (
@@ -316,12 +323,18 @@ class CustomerSpec(ImportSpec):
                     raise RowError(
                         _("You may not change the account manager."), field="account_manager"
                     )
-                changed = customer_assign_owner(
-                    customer=customer, account_manager=account_manager, reason=str(_("Import"))
-                ) or changed
-            if source_system and not ExternalId.objects.filter(
-                customer=customer, source_system=source_system, external_id=external_id
-            ).exists():
+                changed = (
+                    customer_assign_owner(
+                        customer=customer, account_manager=account_manager, reason=str(_("Import"))
+                    )
+                    or changed
+                )
+            if (
+                source_system
+                and not ExternalId.objects.filter(
+                    customer=customer, source_system=source_system, external_id=external_id
+                ).exists()
+            ):
                 external_id_set(
                     customer=customer, source_system=source_system, external_id=external_id
                 )
@@ -330,8 +343,10 @@ class CustomerSpec(ImportSpec):
             if source_system and changed and not changes:
                 changes = [str(_("external id"))]
             outcome = RowOutcome(
-                context.line, Action.UPDATE if changed else Action.UNCHANGED,
-                self._label(customer), changes,
+                context.line,
+                Action.UPDATE if changed else Action.UNCHANGED,
+                self._label(customer),
+                changes,
             )
         if parent_ref and "parent" not in data:
             context.defer(lambda: self._set_parent_later(customer, parent_ref, context))
@@ -364,10 +379,16 @@ class CustomerSpec(ImportSpec):
         for name, other in candidates[1:]:
             if other.pk != first.pk:
                 raise RowError(
-                    _("%(field)s belongs to customer %(other)s, but %(first_field)s to "
-                      "customer %(first)s.")
-                    % {"field": name, "other": other.code, "first_field": first_name,
-                       "first": first.code},
+                    _(
+                        "%(field)s belongs to customer %(other)s, but %(first_field)s to "
+                        "customer %(first)s."
+                    )
+                    % {
+                        "field": name,
+                        "other": other.code,
+                        "first_field": first_name,
+                        "first": first.code,
+                    },
                     field=name,
                 )
         return first
@@ -501,16 +522,31 @@ RECORD_FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 CUSTOMER_REFERENCE_ALIASES = (
-    "customer", "customer number", "customer code", "customer uscc", "客户", "客户编号",
-    "客户编码", "客户代码", "客户统一社会信用代码", "客户名称编号",
+    "customer",
+    "customer number",
+    "customer code",
+    "customer uscc",
+    "客户",
+    "客户编号",
+    "客户编码",
+    "客户代码",
+    "客户统一社会信用代码",
+    "客户名称编号",
     # Taken only when the record itself has no USCC field (see alias_map order).
-    "uscc", "unified social credit code", "统一社会信用代码",
+    "uscc",
+    "unified social credit code",
+    "统一社会信用代码",
 )
 
 # Statement units, whether the field stores the multiplier or a name.
 UNIT_SYNONYMS = {
-    "元": ("yuan", 1), "1": ("yuan", 1), "千元": ("thousand", 1000), "千": ("thousand", 1000),
-    "1000": ("thousand", 1000), "万元": ("ten_thousand", 10000), "万": ("ten_thousand", 10000),
+    "元": ("yuan", 1),
+    "1": ("yuan", 1),
+    "千元": ("thousand", 1000),
+    "千": ("thousand", 1000),
+    "1000": ("thousand", 1000),
+    "万元": ("ten_thousand", 10000),
+    "万": ("ten_thousand", 10000),
     "10000": ("ten_thousand", 10000),
 }
 
@@ -583,7 +619,9 @@ class RecordSpec(ImportSpec):
             record_type=self.record_type.key, customer=customer, **data
         )
         action = Action.CREATE if created else (Action.UPDATE if changed else Action.UNCHANGED)
-        return RowOutcome(context.line, action, f"{customer.code} {customer.display_name}: {record}")
+        return RowOutcome(
+            context.line, action, f"{customer.code} {customer.display_name}: {record}"
+        )
 
     @staticmethod
     def _related_record(model_field: models.Field, customer, as_of):
@@ -606,18 +644,25 @@ def record_spec(record_type) -> RecordSpec:
             continue
         columns.append(
             Column(
-                name, parser, model_field.verbose_name, RECORD_FIELD_ALIASES.get(name, ()),
+                name,
+                parser,
+                model_field.verbose_name,
+                RECORD_FIELD_ALIASES.get(name, ()),
                 required=_is_required(model_field),
             )
         )
     columns.append(
         Column(
-            "customer", parsers.text, gettext_lazy("customer"), CUSTOMER_REFERENCE_ALIASES,
+            "customer",
+            parsers.text,
+            gettext_lazy("customer"),
+            CUSTOMER_REFERENCE_ALIASES,
             required=True,
         )
     )
-    spec = RecordSpec(key=record_type.key, label=record_type.model._meta.verbose_name_plural,
-                      columns=columns)
+    spec = RecordSpec(
+        key=record_type.key, label=record_type.model._meta.verbose_name_plural, columns=columns
+    )
     spec.record_type = record_type
     return spec
 

@@ -60,9 +60,7 @@ def _require_import_permission(request: HttpRequest) -> None:
 def _run(request: HttpRequest, pending: dict, data: bytes, *, dry_run: bool) -> ImportReport:
     owner = None
     if pending.get("owner"):
-        owner = get_user_model().objects.filter(
-            username=pending["owner"], is_active=True
-        ).first()
+        owner = get_user_model().objects.filter(username=pending["owner"], is_active=True).first()
     return run_import(
         spec=available_specs()[pending["record_type"]],
         data=data,

@@ -38,24 +38,30 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help=_("validate only, write nothing")
         )
         parser.add_argument(
-            "--encoding", default="",
+            "--encoding",
+            default="",
             help=_("CSV encoding (utf-8, gbk, gb18030 ...); detected when omitted"),
         )
+        parser.add_argument("--sheet", default="", help=_("XLSX sheet name (default: the first)"))
         parser.add_argument(
-            "--sheet", default="", help=_("XLSX sheet name (default: the first)")
+            "--user",
+            default="",
+            help=_(
+                "import as this user (needs the import permission; the change log names "
+                "them). Without it the import runs as the system actor."
+            ),
         )
         parser.add_argument(
-            "--user", default="",
-            help=_("import as this user (needs the import permission; the change log names "
-                   "them). Without it the import runs as the system actor."),
+            "--owner",
+            default="",
+            help=_(
+                "account manager (user name) of new customers without an account_manager "
+                "column; defaults to --user"
+            ),
         )
         parser.add_argument(
-            "--owner", default="",
-            help=_("account manager (user name) of new customers without an account_manager "
-                   "column; defaults to --user"),
-        )
-        parser.add_argument(
-            "--language", default="",
+            "--language",
+            default="",
             help=_("language of the messages (en, zh-hans); default: the site language"),
         )
 
@@ -110,7 +116,5 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(_("There is no active user named %(name)s.") % {"name": username})
         if check_permission and not user.has_perm(IMPORT_DATA):
-            raise CommandError(
-                _("The user %(name)s may not import data.") % {"name": username}
-            )
+            raise CommandError(_("The user %(name)s may not import data.") % {"name": username})
         return user
