@@ -16,8 +16,13 @@ from tests.conftest import PASSWORD, VALID_USCC
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 SCREENSHOT_DIR = Path(os.environ.get("CREDO_SCREENSHOT_DIR", "/tmp"))
 # Same first 17 characters as VALID_USCC with a wrong check character.

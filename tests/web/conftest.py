@@ -41,11 +41,14 @@ def full_customer(make_customer, account_manager):
     with acting_as(account_manager, channel="system"):
         contact = contact_create(customer=customer, name="王经理", phone="0591-87654321")
         shareholder = record_create(
-            record_type="shareholders", customer=customer, name="福建控股有限公司",
+            record_type="shareholders",
+            customer=customer,
+            name="福建控股有限公司",
             share_percent="60",
         )
         attachment = attachment_add(
-            customer=customer, title="营业执照",
+            customer=customer,
+            title="营业执照",
             file=SimpleUploadedFile("licence.pdf", b"%PDF-1.4 licence", "application/pdf"),
         )
     customer.test_contact = contact

@@ -25,34 +25,79 @@ ROUTES = [
     Route("customer_create", (), "", ("customers.add_customer",), "viewer"),
     Route("customer_detail", ("pk",), "", ("customers.view_customer",), "norole"),
     Route("customer_detail", ("pk",), "?tab=history", (VIEW_CHANGELOG,), "viewer"),
-    Route("customer_detail", ("pk",), "?tab=basic", (VIEW_CREDITFILE, "creditfile.view_shareholder"),
-          "service_agent"),
+    Route(
+        "customer_detail",
+        ("pk",),
+        "?tab=basic",
+        (VIEW_CREDITFILE, "creditfile.view_shareholder"),
+        "service_agent",
+    ),
     Route("customer_tab", ("pk", "tab:history"), "", (VIEW_CHANGELOG,), "viewer"),
-    Route("customer_tab", ("pk", "tab:finances"), "",
-          (VIEW_CREDITFILE, "creditfile.view_financialstatement"), "service_agent"),
-    Route("customer_tab", ("pk", "tab:attachments"), "",
-          (VIEW_CREDITFILE, "creditfile.view_attachment"), "service_agent"),
+    Route(
+        "customer_tab",
+        ("pk", "tab:finances"),
+        "",
+        (VIEW_CREDITFILE, "creditfile.view_financialstatement"),
+        "service_agent",
+    ),
+    Route(
+        "customer_tab",
+        ("pk", "tab:attachments"),
+        "",
+        (VIEW_CREDITFILE, "creditfile.view_attachment"),
+        "service_agent",
+    ),
     Route("customer_tab", ("pk", "tab:completeness"), "", (VIEW_CREDITFILE,), "service_agent"),
     Route("customer_edit", ("pk",), "", ("customers.change_customer",), "viewer"),
     Route("customer_delete", ("pk",), "", ("customers.delete_customer",), "account_manager"),
-    Route("customer_owner", ("pk",), "", ("customers.change_customer", ASSIGN_OWNER),
-          "account_manager"),
+    Route(
+        "customer_owner",
+        ("pk",),
+        "",
+        ("customers.change_customer", ASSIGN_OWNER),
+        "account_manager",
+    ),
     Route("contact_create", ("pk",), "", ("customers.add_contact",), "viewer"),
     Route("contact_edit", ("pk", "contact"), "", ("customers.change_contact",), "viewer"),
-    Route("contact_delete", ("pk", "contact"), "", ("customers.delete_contact",),
-          "service_agent"),
-    Route("record_create", ("pk", "type:shareholders"), "",
-          (VIEW_CREDITFILE, "creditfile.add_shareholder"), "viewer"),
-    Route("record_edit", ("pk", "type:shareholders", "shareholder"), "",
-          (VIEW_CREDITFILE, "creditfile.change_shareholder"), "viewer"),
-    Route("record_delete", ("pk", "type:shareholders", "shareholder"), "",
-          (VIEW_CREDITFILE, "creditfile.delete_shareholder"), "account_manager"),
-    Route("attachment_create", ("pk",), "", (VIEW_CREDITFILE, "creditfile.add_attachment"),
-          "viewer"),
-    Route("attachment_download", ("pk", "attachment"), "",
-          (VIEW_CREDITFILE, "creditfile.view_attachment"), "service_agent"),
-    Route("attachment_delete", ("pk", "attachment"), "",
-          (VIEW_CREDITFILE, "creditfile.delete_attachment"), "account_manager"),
+    Route("contact_delete", ("pk", "contact"), "", ("customers.delete_contact",), "service_agent"),
+    Route(
+        "record_create",
+        ("pk", "type:shareholders"),
+        "",
+        (VIEW_CREDITFILE, "creditfile.add_shareholder"),
+        "viewer",
+    ),
+    Route(
+        "record_edit",
+        ("pk", "type:shareholders", "shareholder"),
+        "",
+        (VIEW_CREDITFILE, "creditfile.change_shareholder"),
+        "viewer",
+    ),
+    Route(
+        "record_delete",
+        ("pk", "type:shareholders", "shareholder"),
+        "",
+        (VIEW_CREDITFILE, "creditfile.delete_shareholder"),
+        "account_manager",
+    ),
+    Route(
+        "attachment_create", ("pk",), "", (VIEW_CREDITFILE, "creditfile.add_attachment"), "viewer"
+    ),
+    Route(
+        "attachment_download",
+        ("pk", "attachment"),
+        "",
+        (VIEW_CREDITFILE, "creditfile.view_attachment"),
+        "service_agent",
+    ),
+    Route(
+        "attachment_delete",
+        ("pk", "attachment"),
+        "",
+        (VIEW_CREDITFILE, "creditfile.delete_attachment"),
+        "account_manager",
+    ),
 ]
 ROUTE_IDS = [f"{r.name}{r.query}-{'-'.join(r.args)}" for r in ROUTES]
 
@@ -100,7 +145,11 @@ def test_role_without_permission_gets_403(request, client_for, full_customer, ro
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("route", [r for r in ROUTES if r.args], ids=[i for r, i in zip(ROUTES, ROUTE_IDS, strict=True) if r.args])
+@pytest.mark.parametrize(
+    "route",
+    [r for r in ROUTES if r.args],
+    ids=[i for r, i in zip(ROUTES, ROUTE_IDS, strict=True) if r.args],
+)
 def test_other_managers_customer_is_404(client_for, other_account_manager, full_customer, route):
     # The intruder holds every permission of the view: only object visibility stops them.
     intruder = grant(other_account_manager, route.permissions)
@@ -109,7 +158,11 @@ def test_other_managers_customer_is_404(client_for, other_account_manager, full_
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("route", [r for r in ROUTES if r.args], ids=[i for r, i in zip(ROUTES, ROUTE_IDS, strict=True) if r.args])
+@pytest.mark.parametrize(
+    "route",
+    [r for r in ROUTES if r.args],
+    ids=[i for r, i in zip(ROUTES, ROUTE_IDS, strict=True) if r.args],
+)
 def test_owner_with_permissions_gets_the_page(client_for, account_manager, full_customer, route):
     owner = grant(account_manager, route.permissions)
     extra = {"HTTP_HX_REQUEST": "true"} if route.name == "customer_tab" else {}
@@ -120,8 +173,9 @@ def test_owner_with_permissions_gets_the_page(client_for, account_manager, full_
 @pytest.mark.django_db
 def test_posts_are_refused_without_permission(client_for, viewer, full_customer):
     client = client_for(viewer)
-    response = client.post(reverse("web:customer_edit", args=[full_customer.pk]),
-                           {"name_zh": "改名"})
+    response = client.post(
+        reverse("web:customer_edit", args=[full_customer.pk]), {"name_zh": "改名"}
+    )
     assert response.status_code == 403
     full_customer.refresh_from_db()
     assert full_customer.name_zh == "福建全档案有限公司"
@@ -130,18 +184,23 @@ def test_posts_are_refused_without_permission(client_for, viewer, full_customer)
 @pytest.mark.django_db
 def test_unknown_tab_and_record_type_are_404(client_for, credit_manager, full_customer):
     client = client_for(credit_manager)
-    assert client.get(
-        reverse("web:customer_detail", args=[full_customer.pk]) + "?tab=nope"
-    ).status_code == 404
-    assert client.get(
-        reverse("web:record_create", args=[full_customer.pk, "nope"])
-    ).status_code == 404
+    assert (
+        client.get(
+            reverse("web:customer_detail", args=[full_customer.pk]) + "?tab=nope"
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("web:record_create", args=[full_customer.pk, "nope"])).status_code == 404
+    )
 
 
 @pytest.mark.django_db
-def test_record_of_another_customer_is_404(client_for, credit_manager, full_customer,
-                                           make_customer):
+def test_record_of_another_customer_is_404(
+    client_for, credit_manager, full_customer, make_customer
+):
     other = make_customer()
-    url = reverse("web:record_edit", args=[other.pk, "shareholders",
-                                            full_customer.test_shareholder.pk])
+    url = reverse(
+        "web:record_edit", args=[other.pk, "shareholders", full_customer.test_shareholder.pk]
+    )
     assert client_for(credit_manager).get(url).status_code == 404

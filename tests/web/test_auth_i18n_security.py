@@ -148,9 +148,9 @@ def test_admin_link_only_for_staff(client_for, viewer, admin_user_role):
     assert b'href="/admin/"' not in client_for(viewer).get(reverse("web:customer_list")).content
     admin_user_role.is_staff = True
     admin_user_role.save()
-    assert b'href="/admin/"' in client_for(admin_user_role).get(
-        reverse("web:customer_list")
-    ).content
+    assert (
+        b'href="/admin/"' in client_for(admin_user_role).get(reverse("web:customer_list")).content
+    )
 
 
 @pytest.mark.django_db
@@ -159,8 +159,14 @@ def test_admin_registers_reference_data_users_and_logs(client_for, admin_user_ro
     admin_user_role.is_superuser = True
     admin_user_role.save()
     client = client_for(admin_user_role)
-    for path in ("customers/industry/", "customers/tag/", "auth/user/", "auth/group/",
-                 "core/objectchange/", "core/accesslog/"):
+    for path in (
+        "customers/industry/",
+        "customers/tag/",
+        "auth/user/",
+        "auth/group/",
+        "core/objectchange/",
+        "core/accesslog/",
+    ):
         assert client.get(f"/admin/{path}").status_code == 200, path
     # The logs are read-only evidence.
     assert client.get("/admin/core/objectchange/add/").status_code == 403

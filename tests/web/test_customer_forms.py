@@ -15,22 +15,25 @@ CREATE_URL = reverse("web:customer_create")
 
 def form_data(**overrides):
     data = {
-        "kind": "enterprise", "status": "active", "name_zh": "福州新客户有限公司",
-        "registered_capital_currency": "CNY", "paid_in_capital_currency": "CNY",
+        "kind": "enterprise",
+        "status": "active",
+        "name_zh": "福州新客户有限公司",
+        "registered_capital_currency": "CNY",
+        "paid_in_capital_currency": "CNY",
     }
     data.update(overrides)
     return data
 
 
 @pytest.mark.django_db
-def test_create_with_invalid_uscc_shows_field_error_and_writes_nothing(client_for,
-                                                                        account_manager):
+def test_create_with_invalid_uscc_shows_field_error_and_writes_nothing(client_for, account_manager):
     response = client_for(account_manager).post(CREATE_URL, form_data(uscc=BAD_USCC))
     assert response.status_code == 200
     page = response.content.decode()
     error_block = page.split('id="id_uscc_errors"', 1)[1].split("</ul>", 1)[0]
-    assert ("The check character of this unified social credit code is 4 but should be 3"
-            in error_block)
+    assert (
+        "The check character of this unified social credit code is 4 but should be 3" in error_block
+    )
     assert Customer.objects.count() == 0
     assert ObjectChange.objects.count() == 0
     assert OwnershipPeriod.objects.count() == 0
@@ -47,8 +50,10 @@ def test_create_with_short_uscc_shows_length_error(client_for, account_manager):
 def test_create_without_name_shows_error_under_name(client_for, account_manager):
     response = client_for(account_manager).post(CREATE_URL, form_data(name_zh=""))
     page = response.content.decode()
-    assert "Give the customer&#x27;s name in Chinese or English." in page.split(
-        'id="id_name_zh_errors"', 1)[1]
+    assert (
+        "Give the customer&#x27;s name in Chinese or English."
+        in page.split('id="id_name_zh_errors"', 1)[1]
+    )
     assert Customer.objects.count() == 0
 
 
@@ -88,8 +93,9 @@ def test_credit_manager_may_choose_the_owner(client_for, credit_manager, account
 
 
 @pytest.mark.django_db
-def test_account_manager_cannot_choose_another_owner(client_for, account_manager,
-                                                      other_account_manager):
+def test_account_manager_cannot_choose_another_owner(
+    client_for, account_manager, other_account_manager
+):
     client = client_for(account_manager)
     assert 'name="account_manager"' not in client.get(CREATE_URL).content.decode()
     client.post(CREATE_URL, form_data(account_manager=str(other_account_manager.pk)))
@@ -103,8 +109,9 @@ def test_edit_logs_change_visible_on_history_tab(client_for, credit_manager, mak
     edit_url = reverse("web:customer_edit", args=[customer.pk])
     form = client.get(edit_url).content.decode()
     assert 'value="旧名称有限公司"' in form
-    response = client.post(edit_url, form_data(name_zh="新名称有限公司", uscc=VALID_USCC_2,
-                                               code=customer.code))
+    response = client.post(
+        edit_url, form_data(name_zh="新名称有限公司", uscc=VALID_USCC_2, code=customer.code)
+    )
     assert response.status_code == 302
     customer.refresh_from_db()
     assert customer.name_zh == "新名称有限公司"
@@ -158,8 +165,9 @@ def test_edit_hides_id_number_from_users_without_sensitive_permission(
     assert "11010519491231002X" not in form
     assert "110105********002X" in form  # shown masked in the help text
     # Saving with the field left blank keeps the stored number.
-    response = client.post(url, form_data(kind="individual", name_zh="张三丰", id_number="",
-                                          code=customer.code))
+    response = client.post(
+        url, form_data(kind="individual", name_zh="张三丰", id_number="", code=customer.code)
+    )
     assert response.status_code == 302
     customer.refresh_from_db()
     assert customer.name_zh == "张三丰"
@@ -193,8 +201,9 @@ def test_delete_refused_by_service_shows_message(client_for, credit_manager, mak
 
 
 @pytest.mark.django_db
-def test_owner_change_records_ownership_history(client_for, credit_manager, account_manager,
-                                                other_account_manager, make_customer):
+def test_owner_change_records_ownership_history(
+    client_for, credit_manager, account_manager, other_account_manager, make_customer
+):
     customer = make_customer(owner=account_manager)
     client = client_for(credit_manager)
     response = client.post(
@@ -212,8 +221,9 @@ def test_owner_change_records_ownership_history(client_for, credit_manager, acco
 
 
 @pytest.mark.django_db
-def test_parent_code_must_be_visible(client_for, account_manager, other_account_manager,
-                                     make_customer):
+def test_parent_code_must_be_visible(
+    client_for, account_manager, other_account_manager, make_customer
+):
     hidden = make_customer(owner=other_account_manager, code="HID001")
     response = client_for(account_manager).post(CREATE_URL, form_data(parent_code="HID001"))
     assert "No customer with this number is visible to you." in response.content.decode()
@@ -239,8 +249,9 @@ def test_contacts_add_edit_delete(client_for, credit_manager, make_customer):
     assert response.status_code == 302
     contact.refresh_from_db()
     assert contact.mobile == "13800000001"
-    assert ObjectChange.objects.filter(object_type="customers.contact", action="update",
-                                       customer_id=customer.pk).exists()
+    assert ObjectChange.objects.filter(
+        object_type="customers.contact", action="update", customer_id=customer.pk
+    ).exists()
     tab = client.get(reverse("web:customer_detail", args=[customer.pk]) + "?tab=contacts")
     assert "13800000001" in tab.content.decode()
 

@@ -18,8 +18,9 @@ LIST_URL = reverse("web:customer_list")
 
 def codes_in(response) -> list[str]:
     """Customer numbers of the table rows, in order."""
-    return re.findall(r'<td class="mono nowrap"><a href="/customers/\d+/">([^<]+)</a>',
-                      response.content.decode())
+    return re.findall(
+        r'<td class="mono nowrap"><a href="/customers/\d+/">([^<]+)</a>', response.content.decode()
+    )
 
 
 @pytest.fixture
@@ -29,17 +30,38 @@ def catalogue(make_customer, account_manager, other_account_manager):
     textiles = Industry.objects.get(code="17")
     finance = Industry.objects.get(code="J")
     made = {
-        "alpha": make_customer(code="A001", name_zh="阿尔法纺织有限公司", name_en="Alpha Textiles",
-                               registered_province="35", industry=textiles,
-                               founding_date=dt.date(2001, 1, 1)),
-        "beta": make_customer(code="B002", name_zh="贝塔银行", registered_province="11",
-                              industry=finance, status="suspended",
-                              founding_date=dt.date(1995, 5, 5)),
-        "gamma": make_customer(owner=other_account_manager, code="G003", name_zh="伽马机械",
-                               registered_province="35", industry=manufacturing,
-                               uscc=VALID_USCC, founding_date=dt.date(2010, 3, 3)),
-        "delta": make_customer(owner=other_account_manager, code="D004", name_zh="张三",
-                               kind="individual", registered_province="44"),
+        "alpha": make_customer(
+            code="A001",
+            name_zh="阿尔法纺织有限公司",
+            name_en="Alpha Textiles",
+            registered_province="35",
+            industry=textiles,
+            founding_date=dt.date(2001, 1, 1),
+        ),
+        "beta": make_customer(
+            code="B002",
+            name_zh="贝塔银行",
+            registered_province="11",
+            industry=finance,
+            status="suspended",
+            founding_date=dt.date(1995, 5, 5),
+        ),
+        "gamma": make_customer(
+            owner=other_account_manager,
+            code="G003",
+            name_zh="伽马机械",
+            registered_province="35",
+            industry=manufacturing,
+            uscc=VALID_USCC,
+            founding_date=dt.date(2010, 3, 3),
+        ),
+        "delta": make_customer(
+            owner=other_account_manager,
+            code="D004",
+            name_zh="张三",
+            kind="individual",
+            registered_province="44",
+        ),
         "omega": make_customer(code="O005", name_zh="欧米伽贸易", registered_province="31"),
     }
     with acting_as(account_manager, channel="system"):
@@ -106,8 +128,7 @@ def test_owner_filter(client_for, viewer, catalogue, other_account_manager):
 @pytest.mark.django_db
 def test_sort_by_column_headers(client_for, viewer, catalogue):
     client = client_for(viewer)
-    by_founding = client.get(LIST_URL, {"sort": "founded", "kind": "enterprise",
-                                        "province": "35"})
+    by_founding = client.get(LIST_URL, {"sort": "founded", "kind": "enterprise", "province": "35"})
     assert codes_in(by_founding) == ["A001", "G003"]
     descending = client.get(LIST_URL, {"sort": "-code"})
     assert codes_in(descending) == ["O005", "G003", "D004", "B002", "A001"]

@@ -26,10 +26,15 @@ def individual(make_customer):
 @pytest.mark.django_db
 def test_header_shows_identity_and_key_facts(client_for, viewer, make_customer):
     customer = make_customer(
-        name_zh="福州海峡机械有限公司", name_en="Fuzhou Strait Machinery Co., Ltd.",
-        registered_capital="12000000", registered_capital_currency="CNY",
-        paid_in_capital="8000000.50", paid_in_capital_currency="CNY",
-        registered_province="35", registered_city="福州", status="suspended",
+        name_zh="福州海峡机械有限公司",
+        name_en="Fuzhou Strait Machinery Co., Ltd.",
+        registered_capital="12000000",
+        registered_capital_currency="CNY",
+        paid_in_capital="8000000.50",
+        paid_in_capital_currency="CNY",
+        registered_province="35",
+        registered_city="福州",
+        status="suspended",
     )
     page = client_for(viewer).get(detail(customer)).content.decode()
     assert "福州海峡机械有限公司" in page and "Fuzhou Strait Machinery Co., Ltd." in page
@@ -126,8 +131,13 @@ def test_every_dimension_tab_logs_access(client_for, credit_manager, full_custom
         assert client.get(detail(full_customer, tab)).status_code == 200
     resources = set(AccessLog.objects.values_list("resource", flat=True))
     assert resources == {
-        "creditfile.basic", "creditfile.business", "creditfile.finances", "creditfile.payment",
-        "creditfile.bank", "creditfile.public", "creditfile.attachments",
+        "creditfile.basic",
+        "creditfile.business",
+        "creditfile.finances",
+        "creditfile.payment",
+        "creditfile.bank",
+        "creditfile.public",
+        "creditfile.attachments",
     }
     assert all(AccessLog.objects.values_list("sensitive_shown", flat=True))
 

@@ -21,8 +21,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(ObjectChange)
 class ObjectChangeAdmin(ReadOnlyAdmin):
-    list_display = ("time", "user_name", "action", "object_type", "object_repr", "customer_id",
-                    "request_id")
+    list_display = (
+        "time",
+        "user_name",
+        "action",
+        "object_type",
+        "object_repr",
+        "customer_id",
+        "request_id",
+    )
     list_filter = ("action", "object_type", "channel")
     search_fields = ("object_repr", "object_id", "user_name", "request_id")
     date_hierarchy = "time"
@@ -63,8 +70,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("name", "user", "key_prefix", "created_at", "expires_at", "last_used_at")
     search_fields = ("name", "user__username", "key_prefix")
     readonly_fields = ("user", "name", "key_prefix", "key_digest", "created_at", "last_used_at")
-    fields = ("user", "name", "key_prefix", "key_digest", "created_at", "expires_at",
-              "last_used_at")
+    fields = (
+        "user",
+        "name",
+        "key_prefix",
+        "key_digest",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+    )
 
     def has_add_permission(self, request):
         return False

@@ -26,8 +26,7 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "locked": _(
-            "This account is locked after too many failed logins. Try again in %(minutes)d "
-            "minutes."
+            "This account is locked after too many failed logins. Try again in %(minutes)d minutes."
         ),
     }
 
@@ -101,25 +100,31 @@ class CustomerFilterForm(forms.Form):
     """Search, filters and sort of the customer list (GET; never writes)."""
 
     q = forms.CharField(
-        label=_("Search"), required=False,
-        widget=forms.TextInput(attrs={
-            "type": "search",
-            "placeholder": _("Name, alias, customer number, USCC or phone"),
-            "autocomplete": "off",
-        }),
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": _("Name, alias, customer number, USCC or phone"),
+                "autocomplete": "off",
+            }
+        ),
     )
     industry = forms.ChoiceField(label=_("Industry"), required=False)
     province = forms.ChoiceField(
-        label=_("Province"), required=False,
+        label=_("Province"),
+        required=False,
         choices=[("", _("All provinces")), *Province.choices],
     )
     owner = forms.ChoiceField(label=_("Account manager"), required=False)
     status = forms.ChoiceField(
-        label=_("Status"), required=False,
+        label=_("Status"),
+        required=False,
         choices=[("", _("All statuses")), *CustomerStatus.choices],
     )
     kind = forms.ChoiceField(
-        label=_("Customer type"), required=False,
+        label=_("Customer type"),
+        required=False,
         choices=[("", _("All types")), *CustomerKind.choices],
     )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -134,26 +139,64 @@ class CustomerFilterForm(forms.Form):
 
 
 CUSTOMER_FORM_FIELDS = [
-    "kind", "name_zh", "name_en", "code", "status", "uscc", "id_number", "legal_form",
-    "industry", "size_class", "ownership_type", "legal_representative",
-    "registered_capital", "registered_capital_currency", "paid_in_capital",
-    "paid_in_capital_currency", "founding_date",
-    "registered_province", "registered_city", "registered_district", "registered_street",
-    "operating_province", "operating_city", "operating_district", "operating_street",
-    "website", "phone", "tags",
+    "kind",
+    "name_zh",
+    "name_en",
+    "code",
+    "status",
+    "uscc",
+    "id_number",
+    "legal_form",
+    "industry",
+    "size_class",
+    "ownership_type",
+    "legal_representative",
+    "registered_capital",
+    "registered_capital_currency",
+    "paid_in_capital",
+    "paid_in_capital_currency",
+    "founding_date",
+    "registered_province",
+    "registered_city",
+    "registered_district",
+    "registered_street",
+    "operating_province",
+    "operating_city",
+    "operating_district",
+    "operating_street",
+    "website",
+    "phone",
+    "tags",
 ]
 
 CUSTOMER_FIELDSETS = [
-    (_("Identity"), ["kind", "name_zh", "name_en", "code", "status", "uscc", "id_number",
-                     "parent_code"]),
-    (_("Registration"), ["legal_form", "industry", "size_class", "ownership_type",
-                         "legal_representative", "registered_capital",
-                         "registered_capital_currency", "paid_in_capital",
-                         "paid_in_capital_currency", "founding_date"]),
-    (_("Registered address"), ["registered_province", "registered_city", "registered_district",
-                               "registered_street"]),
-    (_("Operating address"), ["operating_province", "operating_city", "operating_district",
-                              "operating_street"]),
+    (
+        _("Identity"),
+        ["kind", "name_zh", "name_en", "code", "status", "uscc", "id_number", "parent_code"],
+    ),
+    (
+        _("Registration"),
+        [
+            "legal_form",
+            "industry",
+            "size_class",
+            "ownership_type",
+            "legal_representative",
+            "registered_capital",
+            "registered_capital_currency",
+            "paid_in_capital",
+            "paid_in_capital_currency",
+            "founding_date",
+        ],
+    ),
+    (
+        _("Registered address"),
+        ["registered_province", "registered_city", "registered_district", "registered_street"],
+    ),
+    (
+        _("Operating address"),
+        ["operating_province", "operating_city", "operating_district", "operating_street"],
+    ),
     (_("Contact and grouping"), ["website", "phone", "tags", "account_manager"]),
 ]
 
@@ -162,11 +205,15 @@ class CustomerForm(ServiceFormMixin, forms.ModelForm):
     """Customer master data. ``id_number`` is write-only for users who may not see it."""
 
     parent_code = forms.CharField(
-        label=_("Parent company (customer number)"), required=False, max_length=32,
+        label=_("Parent company (customer number)"),
+        required=False,
+        max_length=32,
         help_text=_("Leave blank if the customer belongs to no group."),
     )
     account_manager = forms.ModelChoiceField(
-        label=_("Account manager"), queryset=User.objects.none(), required=False,
+        label=_("Account manager"),
+        queryset=User.objects.none(),
+        required=False,
     )
 
     class Meta:
@@ -177,8 +224,9 @@ class CustomerForm(ServiceFormMixin, forms.ModelForm):
             "tags": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, user, may_see_sensitive: bool, may_choose_owner: bool = False,
-                 **kwargs):
+    def __init__(
+        self, *args, user, may_see_sensitive: bool, may_choose_owner: bool = False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.user = user
         self.may_see_sensitive = may_see_sensitive
@@ -195,8 +243,8 @@ class CustomerForm(ServiceFormMixin, forms.ModelForm):
                     "Current number: %(masked)s. Leave blank to keep it."
                 ) % {"masked": self.instance.masked_id_number}
         if may_choose_owner and not is_edit:
-            self.fields["account_manager"].queryset = (
-                User.objects.filter(is_active=True).order_by("username")
+            self.fields["account_manager"].queryset = User.objects.filter(is_active=True).order_by(
+                "username"
             )
             self.fields["account_manager"].help_text = _("Default: yourself.")
         else:
@@ -212,8 +260,11 @@ class CustomerForm(ServiceFormMixin, forms.ModelForm):
         return parent
 
     def service_data(self) -> dict:
-        data = {name: self.cleaned_data[name] for name in CUSTOMER_FORM_FIELDS
-                if name in self.cleaned_data}
+        data = {
+            name: self.cleaned_data[name]
+            for name in CUSTOMER_FORM_FIELDS
+            if name in self.cleaned_data
+        }
         data["parent"] = self.cleaned_data.get("parent_code")
         is_edit = bool(self.instance and self.instance.pk)
         if is_edit and not self.may_see_sensitive and not data.get("id_number"):
@@ -240,9 +291,20 @@ class ContactForm(ServiceFormMixin, forms.ModelForm):
 
     class Meta:
         model = Contact
-        fields = sorted(CONTACT_FIELDS, key=[
-            "name", "role", "title", "phone", "mobile", "email", "wechat", "is_primary", "notes",
-        ].index)
+        fields = sorted(
+            CONTACT_FIELDS,
+            key=[
+                "name",
+                "role",
+                "title",
+                "phone",
+                "mobile",
+                "email",
+                "wechat",
+                "is_primary",
+                "notes",
+            ].index,
+        )
 
 
 class OwnerForm(forms.Form):
@@ -255,8 +317,8 @@ class OwnerForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account_manager"].queryset = (
-            User.objects.filter(is_active=True).order_by("username")
+        self.fields["account_manager"].queryset = User.objects.filter(is_active=True).order_by(
+            "username"
         )
 
 
@@ -304,7 +366,9 @@ class AttachmentForm(ServiceFormMixin, forms.Form):
 
     file = forms.FileField(label=_("File"))
     title = forms.CharField(
-        label=_("Title"), max_length=200, required=False,
+        label=_("Title"),
+        max_length=200,
+        required=False,
         help_text=_("Default: the file name."),
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=AttachmentKind.choices)

@@ -81,7 +81,8 @@ class Tab:
 def _overview(tab, request, customer) -> dict:
     return {
         "primary_contact": customer.contacts.filter(is_primary=True).first()
-        if request.user.has_perm("customers.view_contact") else None,
+        if request.user.has_perm("customers.view_contact")
+        else None,
         "aliases": customer.aliases.all(),
         "external_ids": customer.external_ids.all(),
         "subsidiaries": Customer.objects.restrict(request.user).filter(parent=customer),
@@ -126,7 +127,9 @@ def _dimension(tab, request, customer) -> dict:
         if request.user.has_perm(model_perm("view", record_type))
     ]
     creditfile_read_logged(
-        user=request.user, customer=customer, resource=f"creditfile.{tab.key}",
+        user=request.user,
+        customer=customer,
+        resource=f"creditfile.{tab.key}",
         detail=", ".join(section["type"].key for section in sections),
     )
     return {"sections": sections}
@@ -142,9 +145,7 @@ def _contacts(tab, request, customer) -> dict:
 
 
 def _attachments(tab, request, customer) -> dict:
-    creditfile_read_logged(
-        user=request.user, customer=customer, resource="creditfile.attachments"
-    )
+    creditfile_read_logged(user=request.user, customer=customer, resource="creditfile.attachments")
     return {
         "attachments": attachment_list(user=request.user, customer=customer),
         "may_add": request.user.has_perm("creditfile.add_attachment"),
@@ -157,13 +158,15 @@ def _completeness(tab, request, customer) -> dict:
     for item in completeness(customer=customer):
         total = len(item.present) + len(item.missing)
         percent = round(100 * len(item.present) / total) if total else 0
-        rows.append({
-            "item": item,
-            "tab_key": DIMENSION_TAB_KEYS[item.dimension],
-            "status_label": STATUS_LABELS[item.status],
-            "percent": percent,
-            "meter_step": int(round(percent, -1)),
-        })
+        rows.append(
+            {
+                "item": item,
+                "tab_key": DIMENSION_TAB_KEYS[item.dimension],
+                "status_label": STATUS_LABELS[item.status],
+                "percent": percent,
+                "meter_step": int(round(percent, -1)),
+            }
+        )
     return {"completeness_rows": rows}
 
 
@@ -215,11 +218,13 @@ def _history(tab, request, customer) -> dict:
             if name not in _HIDDEN_HISTORY_FIELDS
             and not (before in _EMPTY_VALUES and after in _EMPTY_VALUES)
         ]
-        entries.append({
-            "change": change,
-            "fields": fields,
-            "type_label": model._meta.verbose_name if model else change.object_type,
-        })
+        entries.append(
+            {
+                "change": change,
+                "fields": fields,
+                "type_label": model._meta.verbose_name if model else change.object_type,
+            }
+        )
     return {"page": page, "entries": entries}
 
 
@@ -233,26 +238,61 @@ def _ownership(tab, request, customer) -> dict:
 
 def _build_tabs() -> list[Tab]:
     result = [
-        Tab("overview", _("Overview"), "web/customers/tabs/overview.html",
-            ("customers.view_customer",), builder=_overview),
+        Tab(
+            "overview",
+            _("Overview"),
+            "web/customers/tabs/overview.html",
+            ("customers.view_customer",),
+            builder=_overview,
+        ),
     ]
     for dimension in Dimension:
         result.append(
-            Tab(DIMENSION_TAB_KEYS[dimension], dimension.label,
-                "web/customers/tabs/dimension.html", (VIEW_CREDITFILE,),
-                dimension=dimension, builder=_dimension)
+            Tab(
+                DIMENSION_TAB_KEYS[dimension],
+                dimension.label,
+                "web/customers/tabs/dimension.html",
+                (VIEW_CREDITFILE,),
+                dimension=dimension,
+                builder=_dimension,
+            )
         )
     result += [
-        Tab("contacts", _("Contacts"), "web/customers/tabs/contacts.html",
-            ("customers.view_contact",), builder=_contacts),
-        Tab("attachments", _("Attachments"), "web/customers/tabs/attachments.html",
-            (VIEW_CREDITFILE, "creditfile.view_attachment"), builder=_attachments),
-        Tab("completeness", _("Completeness"), "web/customers/tabs/completeness.html",
-            (VIEW_CREDITFILE,), builder=_completeness),
-        Tab("history", _("History"), "web/customers/tabs/history.html",
-            (VIEW_CHANGELOG,), builder=_history),
-        Tab("ownership", _("Ownership history"), "web/customers/tabs/ownership.html",
-            ("customers.view_customer",), builder=_ownership),
+        Tab(
+            "contacts",
+            _("Contacts"),
+            "web/customers/tabs/contacts.html",
+            ("customers.view_contact",),
+            builder=_contacts,
+        ),
+        Tab(
+            "attachments",
+            _("Attachments"),
+            "web/customers/tabs/attachments.html",
+            (VIEW_CREDITFILE, "creditfile.view_attachment"),
+            builder=_attachments,
+        ),
+        Tab(
+            "completeness",
+            _("Completeness"),
+            "web/customers/tabs/completeness.html",
+            (VIEW_CREDITFILE,),
+            builder=_completeness,
+        ),
+        Tab(
+            "history",
+            _("History"),
+            "web/customers/tabs/history.html",
+            (VIEW_CHANGELOG,),
+            builder=_history,
+        ),
+        Tab(
+            "ownership",
+            _("Ownership history"),
+            "web/customers/tabs/ownership.html",
+            ("customers.view_customer",),
+            builder=_ownership,
+        ),
     ]
     return result
 

@@ -119,13 +119,24 @@ def customer_list_view(request: HttpRequest) -> HttpResponse:
     visible = customer_list(user=request.user)
     owners = User.objects.filter(pk__in=visible.values("account_manager")).order_by("username")
     form = CustomerFilterForm(request.GET or None, owners=owners)
-    filters = {"search": "", "industry": "", "province": "", "owner": "", "status": "",
-               "kind": "", "sort": "code"}
+    filters = {
+        "search": "",
+        "industry": "",
+        "province": "",
+        "owner": "",
+        "status": "",
+        "kind": "",
+        "sort": "code",
+    }
     if form.is_valid():
         data = form.cleaned_data
         filters.update(
-            search=data["q"], industry=data["industry"], province=data["province"],
-            owner=data["owner"], status=data["status"], kind=data["kind"],
+            search=data["q"],
+            industry=data["industry"],
+            province=data["province"],
+            owner=data["owner"],
+            status=data["status"],
+            kind=data["kind"],
             sort=data["sort"] or "code",
         )
     customers = customer_list(user=request.user, **filters)
@@ -134,13 +145,15 @@ def customer_list_view(request: HttpRequest) -> HttpResponse:
     columns = []
     for key, label in LIST_COLUMNS:
         ascending = sort == key
-        columns.append({
-            "key": key,
-            "label": label,
-            "sort_param": f"-{key}" if ascending else key,
-            "sorted": sort.lstrip("-") == key,
-            "descending": sort == f"-{key}",
-        })
+        columns.append(
+            {
+                "key": key,
+                "label": label,
+                "sort_param": f"-{key}" if ascending else key,
+                "sorted": sort.lstrip("-") == key,
+                "descending": sort == f"-{key}",
+            }
+        )
     context = {
         "form": form,
         "page": page,
@@ -283,9 +296,14 @@ def customer_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Customer %(name)s deleted.") % {"name": name})
             return redirect("web:customer_list")
     return render(
-        request, "web/customers/confirm_delete.html",
-        {"customer": customer, "object": customer, "error": error,
-         "cancel_url": customer_url(customer)},
+        request,
+        "web/customers/confirm_delete.html",
+        {
+            "customer": customer,
+            "object": customer,
+            "error": error,
+            "cancel_url": customer_url(customer),
+        },
     )
 
 
@@ -347,9 +365,14 @@ def contact_create_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Contact added."))
             return redirect(tab_url(customer, "contacts"))
     return render(
-        request, "web/customers/object_form.html",
-        {"form": form, "customer": customer, "title": _("Add contact"),
-         "cancel_url": tab_url(customer, "contacts")},
+        request,
+        "web/customers/object_form.html",
+        {
+            "form": form,
+            "customer": customer,
+            "title": _("Add contact"),
+            "cancel_url": tab_url(customer, "contacts"),
+        },
     )
 
 
@@ -370,9 +393,14 @@ def contact_edit(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse
             messages.success(request, _("Contact saved."))
             return redirect(tab_url(customer, "contacts"))
     return render(
-        request, "web/customers/object_form.html",
-        {"form": form, "customer": customer, "title": _("Edit contact"),
-         "cancel_url": tab_url(customer, "contacts")},
+        request,
+        "web/customers/object_form.html",
+        {
+            "form": form,
+            "customer": customer,
+            "title": _("Edit contact"),
+            "cancel_url": tab_url(customer, "contacts"),
+        },
     )
 
 
@@ -387,9 +415,14 @@ def contact_delete_view(request: HttpRequest, pk: int, contact_pk: int) -> HttpR
         messages.success(request, _("Contact deleted."))
         return redirect(tab_url(customer, "contacts"))
     return render(
-        request, "web/customers/confirm_delete.html",
-        {"customer": customer, "object": contact, "error": "",
-         "cancel_url": tab_url(customer, "contacts")},
+        request,
+        "web/customers/confirm_delete.html",
+        {
+            "customer": customer,
+            "object": contact,
+            "error": "",
+            "cancel_url": tab_url(customer, "contacts"),
+        },
     )
 
 
@@ -425,7 +458,9 @@ def record_create_view(request: HttpRequest, pk: int, type_key: str) -> HttpResp
     customer = get_customer_or_404(request, pk)
     form_class = record_form_class(record_type)
     form = form_class(
-        request.POST or None, record_type=record_type, customer=customer,
+        request.POST or None,
+        record_type=record_type,
+        customer=customer,
         may_see_sensitive=can_view_sensitive(request.user),
     )
     if request.method == "POST" and form.is_valid():
@@ -434,15 +469,17 @@ def record_create_view(request: HttpRequest, pk: int, type_key: str) -> HttpResp
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(
-                request, _("%(type)s added.") % {"type": capfirst(record_type.label)}
-            )
+            messages.success(request, _("%(type)s added.") % {"type": capfirst(record_type.label)})
             return redirect(_dimension_url(customer, record_type))
     return render(
-        request, "web/customers/object_form.html",
-        {"form": form, "customer": customer,
-         "title": _("Add %(type)s") % {"type": record_type.label},
-         "cancel_url": _dimension_url(customer, record_type)},
+        request,
+        "web/customers/object_form.html",
+        {
+            "form": form,
+            "customer": customer,
+            "title": _("Add %(type)s") % {"type": record_type.label},
+            "cancel_url": _dimension_url(customer, record_type),
+        },
     )
 
 
@@ -456,8 +493,11 @@ def record_edit(request: HttpRequest, pk: int, type_key: str, record_pk: int) ->
     form_instance = record_type.model.objects.get(pk=record.pk)
     form_class = record_form_class(record_type)
     form = form_class(
-        request.POST or None, instance=form_instance, record_type=record_type,
-        customer=customer, may_see_sensitive=can_view_sensitive(request.user),
+        request.POST or None,
+        instance=form_instance,
+        record_type=record_type,
+        customer=customer,
+        may_see_sensitive=can_view_sensitive(request.user),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -471,10 +511,14 @@ def record_edit(request: HttpRequest, pk: int, type_key: str, record_pk: int) ->
                 messages.info(request, _("Nothing was changed."))
             return redirect(_dimension_url(customer, record_type))
     return render(
-        request, "web/customers/object_form.html",
-        {"form": form, "customer": customer,
-         "title": _("Edit %(type)s") % {"type": record_type.label},
-         "cancel_url": _dimension_url(customer, record_type)},
+        request,
+        "web/customers/object_form.html",
+        {
+            "form": form,
+            "customer": customer,
+            "title": _("Edit %(type)s") % {"type": record_type.label},
+            "cancel_url": _dimension_url(customer, record_type),
+        },
     )
 
 
@@ -495,9 +539,14 @@ def record_delete_view(request: HttpRequest, pk: int, type_key: str, record_pk: 
             messages.success(request, _("Record deleted."))
             return redirect(_dimension_url(customer, record_type))
     return render(
-        request, "web/customers/confirm_delete.html",
-        {"customer": customer, "object": record, "error": error,
-         "cancel_url": _dimension_url(customer, record_type)},
+        request,
+        "web/customers/confirm_delete.html",
+        {
+            "customer": customer,
+            "object": record,
+            "error": error,
+            "cancel_url": _dimension_url(customer, record_type),
+        },
     )
 
 
@@ -522,8 +571,10 @@ def attachment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             attachment_add(
-                customer=customer, file=form.cleaned_data["file"],
-                title=form.cleaned_data["title"], kind=form.cleaned_data["kind"],
+                customer=customer,
+                file=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+                kind=form.cleaned_data["kind"],
             )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -531,9 +582,15 @@ def attachment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Attachment uploaded."))
             return redirect(tab_url(customer, "attachments"))
     return render(
-        request, "web/customers/object_form.html",
-        {"form": form, "customer": customer, "title": _("Upload attachment"),
-         "cancel_url": tab_url(customer, "attachments"), "multipart": True},
+        request,
+        "web/customers/object_form.html",
+        {
+            "form": form,
+            "customer": customer,
+            "title": _("Upload attachment"),
+            "cancel_url": tab_url(customer, "attachments"),
+            "multipart": True,
+        },
     )
 
 
@@ -543,7 +600,9 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
     customer = get_customer_or_404(request, pk)
     attachment = _get_attachment(request, customer, attachment_pk)
     creditfile_read_logged(
-        user=request.user, customer=customer, resource="creditfile.attachment",
+        user=request.user,
+        customer=customer,
+        resource="creditfile.attachment",
         detail=f"{attachment.pk} {attachment.title}",
     )
     try:
@@ -551,7 +610,8 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
     except FileNotFoundError:
         raise Http404(_("The stored file is missing.")) from None
     return FileResponse(
-        handle, as_attachment=True,
+        handle,
+        as_attachment=True,
         filename=attachment.original_name or attachment.file.name.rsplit("/", 1)[-1],
     )
 
@@ -567,7 +627,12 @@ def attachment_delete_view(request: HttpRequest, pk: int, attachment_pk: int) ->
         messages.success(request, _("Attachment deleted."))
         return redirect(tab_url(customer, "attachments"))
     return render(
-        request, "web/customers/confirm_delete.html",
-        {"customer": customer, "object": attachment, "error": "",
-         "cancel_url": tab_url(customer, "attachments")},
+        request,
+        "web/customers/confirm_delete.html",
+        {
+            "customer": customer,
+            "object": attachment,
+            "error": "",
+            "cancel_url": tab_url(customer, "attachments"),
+        },
     )
