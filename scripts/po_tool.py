@@ -64,6 +64,10 @@ def fill(po_path: str, json_paths: list[str]) -> None:
     po.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
     po.metadata["Language"] = "zh_Hans"
     po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
+    po.metadata["Project-Id-Version"] = "credo"
+    po.metadata["Last-Translator"] = "credo developers"
+    po.metadata["Language-Team"] = "Simplified Chinese"
+    po.metadata["PO-Revision-Date"] = po.metadata.get("POT-Creation-Date", "")
     po.save(po_path)
     left = [e.msgid for e in po if not e.obsolete and (e.fuzzy or not e.translated())]
     print(f"filled {filled}; still untranslated or fuzzy: {len(left)}")
