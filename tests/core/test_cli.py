@@ -41,7 +41,12 @@ def test_unknown_command_exits_with_2(capsys):
     assert "unknown command 'no-such-thing'" in capsys.readouterr().err
 
 
-@pytest.mark.django_db
+# main() runs the command like a real process, which closes the database connections at the
+# end: only a transactional test survives that on PostgreSQL.
+DB = pytest.mark.django_db(transaction=True)
+
+
+@DB
 def test_roles_recreates_the_role_groups(capsys):
     Group.objects.filter(name="auditor").delete()
     assert main(["roles"]) == 0
@@ -51,7 +56,7 @@ def test_roles_recreates_the_role_groups(capsys):
     assert "auditor:" in capsys.readouterr().out
 
 
-@pytest.mark.django_db
+@DB
 def test_user_creates_then_changes_role(capsys):
     assert main(["user", "alice", "--role", "viewer", "--password", "a-long-passphrase-1"]) == 0
     alice = get_user_model().objects.get(username="alice")
@@ -68,13 +73,13 @@ def test_user_creates_then_changes_role(capsys):
     assert "created alice as viewer" in out and "updated alice as administrator" in out
 
 
-@pytest.mark.django_db
+@DB
 def test_user_without_password_gets_an_unusable_one():
     assert main(["user", "bob", "--role", "auditor"]) == 0
     assert not get_user_model().objects.get(username="bob").has_usable_password()
 
 
-@pytest.mark.django_db
+@DB
 def test_user_with_unknown_role_is_refused_and_nothing_is_written():
     with pytest.raises(SystemExit) as exc:
         main(["user", "carol", "--role", "superhero"])
