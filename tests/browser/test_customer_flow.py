@@ -97,7 +97,9 @@ def test_login_switch_to_chinese_create_customer(live_server, credit_manager, br
     # Tabs load through htmx into the page and push their own URL.
     row.locator("a").first.click()
     page.wait_for_selector(".customer-head")
-    page.click(".tabs a[href$='?tab=history']")
+    with page.expect_request(lambda r: "/tabs/history/" in r.url) as tab_request:
+        page.click(".tabs a[href$='?tab=history']")
+    assert tab_request.value.headers.get("hx-request") == "true"
     page.wait_for_selector("#tab-history")
     assert page.url.endswith("?tab=history")
     assert "福州浏览器测试有限公司" in page.locator("#tab-history").inner_text()

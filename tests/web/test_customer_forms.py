@@ -270,3 +270,16 @@ def test_contact_with_bad_email_shows_error(client_for, credit_manager, make_cus
     assert response.status_code == 200
     assert 'id="id_email_errors"' in response.content.decode()
     assert not Contact.objects.exists()
+
+
+@pytest.mark.django_db
+def test_edit_requires_customer_number(client_for, credit_manager, make_customer):
+    customer = make_customer()
+    response = client_for(credit_manager).post(
+        reverse("web:customer_edit", args=[customer.pk]),
+        form_data(name_zh=customer.name_zh, code=""),
+    )
+    assert response.status_code == 200
+    assert 'id="id_code_errors"' in response.content.decode()
+    customer.refresh_from_db()
+    assert customer.code == f"C{customer.pk:08d}"

@@ -233,6 +233,10 @@ class CustomerForm(ServiceFormMixin, forms.ModelForm):
         self.fields["industry"].queryset = Industry.objects.order_by("code")
         self.fields["code"].help_text = _("Leave blank to number the customer automatically.")
         is_edit = bool(self.instance and self.instance.pk)
+        if is_edit:
+            # Numbering is automatic only on creation; afterwards the number stays.
+            self.fields["code"].required = True
+            self.fields["code"].help_text = ""
         if is_edit and self.instance.parent_id:
             self.initial.setdefault("parent_code", self.instance.parent.code)
         if is_edit and not may_see_sensitive:
