@@ -160,3 +160,15 @@ def test_attachment_download_is_logged(client_for, viewer, full_customer):
     assert b"".join(response.streaming_content) == b"%PDF-1.4 licence"
     assert "licence.pdf" in response["Content-Disposition"]
     assert AccessLog.objects.filter(resource="creditfile.attachment").count() == 1
+
+
+@pytest.mark.django_db
+def test_history_shows_labels_not_codes(client_for, credit_manager, make_customer, account_manager):
+    customer = make_customer(owner=account_manager, status="active")
+    with acting_as(account_manager, channel="system"):
+        customer_update(customer=customer, status="suspended")
+    page = client_for(credit_manager).get(detail(customer, "history")).content.decode()
+    assert '<td class="before">Active</td>' in page
+    assert '<td class="after">Suspended</td>' in page
+    # The creation entry names the account manager instead of showing their id.
+    assert f'<td class="after">{account_manager.username}</td>' in page

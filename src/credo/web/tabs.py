@@ -188,16 +188,31 @@ def _model_of(object_type: str):
         return None
 
 
-def _field_labels(model) -> dict[str, str]:
-    """Change-log keys (attnames such as ``industry_id``) mapped to translated field labels."""
+def _history_fields(model) -> dict[str, object]:
+    """Change-log keys (attnames such as ``industry_id``) mapped to their model fields."""
     if model is None:
         return {}
-    labels = {}
+    fields = {}
     for model_field in model._meta.get_fields():
         if hasattr(model_field, "attname") and hasattr(model_field, "verbose_name"):
-            labels[model_field.attname] = model_field.verbose_name
-            labels[model_field.name] = model_field.verbose_name
-    return labels
+            fields[model_field.attname] = model_field
+            fields[model_field.name] = model_field
+    return fields
+
+
+def _readable(model_field, value, related_cache: dict):
+    """Choice labels instead of codes, related objects' names instead of their ids."""
+    if model_field is None or value in _EMPTY_VALUES:
+        return value
+    if getattr(model_field, "choices", None) and not isinstance(value, list):
+        return dict(model_field.flatchoices).get(value, value)
+    if model_field.many_to_one or model_field.one_to_one:
+        key = (model_field.related_model, value)
+        if key not in related_cache:
+            related = model_field.related_model._default_manager.filter(pk=value).first()
+            related_cache[key] = str(related) if related is not None else f"#{value}"
+        return related_cache[key]
+    return value
 
 
 def _history(tab, request, customer) -> dict:
@@ -205,19 +220,24 @@ def _history(tab, request, customer) -> dict:
     changes = ObjectChange.objects.filter(customer_id=customer.pk).order_by("-time", "-id")
     page = Paginator(changes, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     entries = []
+    related_cache: dict = {}
     for change in page.object_list:
         model = _model_of(change.object_type)
-        labels = _field_labels(model)
-        fields = [
-            (
-                labels.get(name, name),
-                _masked(name, before, show_sensitive),
-                _masked(name, after, show_sensitive),
+        model_fields = _history_fields(model)
+        fields = []
+        for name, before, after in change.changed_fields():
+            if name in _HIDDEN_HISTORY_FIELDS or (
+                before in _EMPTY_VALUES and after in _EMPTY_VALUES
+            ):
+                continue
+            model_field = model_fields.get(name)
+            fields.append(
+                (
+                    model_field.verbose_name if model_field is not None else name,
+                    _readable(model_field, _masked(name, before, show_sensitive), related_cache),
+                    _readable(model_field, _masked(name, after, show_sensitive), related_cache),
+                )
             )
-            for name, before, after in change.changed_fields()
-            if name not in _HIDDEN_HISTORY_FIELDS
-            and not (before in _EMPTY_VALUES and after in _EMPTY_VALUES)
-        ]
         entries.append(
             {
                 "change": change,
