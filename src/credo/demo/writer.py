@@ -16,7 +16,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, models, reset_queries, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -184,81 +185,155 @@ class _ServiceWriter(_Writer):
                     self.count("market-shares")
 
 
+class _RawTable:
+    """Plain multi-row INSERTs for one model, with primary keys assigned here.
+
+    Going around the ORM's per-object machinery is what makes a million customers feasible;
+    values are still converted by each field's own ``get_db_prep_save``, so they are stored
+    exactly as the ORM would store them (the demo tests compare both writers row by row).
+    """
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.fields = list(model._meta.concrete_fields)
+        self.defaults = {f.attname: f.get_default() for f in self.fields}
+        self.converters = [
+            f if isinstance(f, models.DateField | models.DecimalField) else None
+            for f in self.fields
+        ]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in self.fields)
+        placeholders = ", ".join(["%s"] * len(self.fields))
+        self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
+        self.next_id: int | None = None
+
+    def allocate(self, count: int) -> range:
+        if self.next_id is None:
+            top = self.model.objects.aggregate(top=models.Max("pk"))["top"] or 0
+            self.next_id = top + 1
+        ids = range(self.next_id, self.next_id + count)
+        self.next_id += count
+        return ids
+
+    def insert(self, rows: list[dict[str, Any]], ids: list[int] | None = None) -> list[int]:
+        """Insert rows given as {attname: value}; returns their primary keys."""
+        if not rows:
+            return []
+        ids = ids if ids is not None else list(self.allocate(len(rows)))
+        params = []
+        for pk, row in zip(ids, rows, strict=True):
+            values = {**self.defaults, **row, "id": pk}
+            params.append(tuple(
+                field.get_db_prep_save(values[attname], connection) if field is not None
+                else values[attname]
+                for attname, field in zip(self.attnames, self.converters, strict=True)
+            ))
+        with connection.cursor() as cursor:
+            cursor.executemany(self.sql, params)
+        return ids
+
+    @property
+    def attnames(self) -> list[str]:
+        return [f.attname for f in self.fields]
+
+
 class _BulkWriter(_Writer):
-    """Rows built in memory and inserted with bulk_create, one transaction per batch."""
+    """Rows built in memory and inserted in batches, one transaction per batch."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.tables: dict[type, _RawTable] = {}
+        self.group_head_ids: dict[int, int] = {}
+
+    def table(self, model) -> _RawTable:
+        if model not in self.tables:
+            self.tables[model] = _RawTable(model)
+        return self.tables[model]
+
+    def run(self, generator, **kwargs):
+        super().run(generator, **kwargs)
+        # Primary keys were assigned here: move PostgreSQL's sequences past them.
+        statements = connection.ops.sequence_reset_sql(no_style(), list(self.tables))
+        if statements:
+            with connection.cursor() as cursor:
+                for statement in statements:
+                    cursor.execute(statement)
+        # DEBUG keeps every query in memory; a large load must not.
+        reset_queries()
 
     def write(self, chunk: list[CustomerSpec]) -> None:
         from credo.creditfile.models import MarketShare
         from credo.creditfile.registry import RECORD_TYPES
 
         now = timezone.now()
+        stamps = {"created_at": now, "updated_at": now}
         recorded_by = ADMIN_USERNAME
         reason = gettext("Customer created")
-        # Group heads first, so subsidiaries in the same batch can point at them.
-        first, second = [], []
-        for spec in chunk:
-            ready = spec.parent_index is None or spec.parent_index in self.group_heads
-            (first if ready else second).append(spec)
-        customers: dict[int, Customer] = {}
-        for part in (first, second):
-            objects = []
-            for spec in part:
-                parent = self.group_heads.get(spec.parent_index) if spec.parent_index is not None else None
-                objects.append(Customer(
-                    account_manager=self.users[spec.account_manager], parent=parent,
-                    **self.customer_fields(spec),
-                ))
-            Customer.objects.bulk_create(objects)
-            for spec, customer in zip(part, objects, strict=True):
-                customers[spec.index] = customer
-                if spec.is_group_head:
-                    self.group_heads[spec.index] = customer
-        ordered = [(spec, customers[spec.index]) for spec in chunk]
+        table = self.table(Customer)
+        ids = list(table.allocate(len(chunk)))
+        customer_rows = []
+        for spec, pk in zip(chunk, ids, strict=True):
+            if spec.is_group_head:
+                self.group_head_ids[spec.index] = pk
+            fields = dict(spec.fields)
+            division = fields.pop("industry", None)
+            customer_rows.append({
+                **fields, **stamps,
+                "industry_id": self.industries[division].pk if division else None,
+                "account_manager_id": self.users[spec.account_manager].pk,
+                # A group head always has a lower index than its subsidiaries.
+                "parent_id": self.group_head_ids[spec.parent_index]
+                if spec.parent_index is not None else None,
+            })
+        table.insert(customer_rows, ids=ids)
+        ordered = list(zip(chunk, ids, strict=True))
 
-        OwnershipPeriod.objects.bulk_create([
-            OwnershipPeriod(customer=c, account_manager_id=c.account_manager_id, started_at=now,
-                            changed_by=recorded_by, reason=reason)
-            for _spec, c in ordered
+        self.table(OwnershipPeriod).insert([
+            {"customer_id": pk, "account_manager_id": self.users[spec.account_manager].pk,
+             "started_at": now, "ended_at": None, "changed_by": recorded_by, "reason": reason}
+            for spec, pk in ordered
         ])
-        through = Customer.tags.through
-        through.objects.bulk_create([
-            through(customer_id=c.pk, tag_id=self.tags[name].pk)
-            for spec, c in ordered for name in spec.tags
+        self.table(Customer.tags.through).insert([
+            {"customer_id": pk, "tag_id": self.tags[name].pk}
+            for spec, pk in ordered for name in spec.tags
         ])
-        Contact.objects.bulk_create(
-            [Contact(customer=c, **contact) for spec, c in ordered for contact in spec.contacts]
-        )
-        CustomerAlias.objects.bulk_create(
-            [CustomerAlias(customer=c, **alias) for spec, c in ordered for alias in spec.aliases]
-        )
-        ExternalId.objects.bulk_create([
-            ExternalId(customer=c, source_system=system, external_id=value)
-            for spec, c in ordered for system, value in spec.external_ids
+        self.table(Contact).insert([
+            {**contact, **stamps, "customer_id": pk}
+            for spec, pk in ordered for contact in spec.contacts
         ])
-        TeamMember.objects.bulk_create([
-            TeamMember(customer=c, user=self.users[username], role=role)
-            for spec, c in ordered for username, role in spec.team
+        self.table(CustomerAlias).insert([
+            {**alias, **stamps, "customer_id": pk} for spec, pk in ordered for alias in spec.aliases
+        ])
+        self.table(ExternalId).insert([
+            {"source_system": system, "external_id": value, **stamps, "customer_id": pk}
+            for spec, pk in ordered for system, value in spec.external_ids
+        ])
+        self.table(TeamMember).insert([
+            {"user_id": self.users[username].pk, "role": role, **stamps, "customer_id": pk}
+            for spec, pk in ordered for username, role in spec.team
         ])
 
-        by_type: dict[str, list] = {}
-        shares_of: list[tuple[Any, list[dict[str, Any]]]] = []
-        for spec, customer in ordered:
+        by_type: dict[str, list[dict[str, Any]]] = {}
+        profiles_shares: list[tuple[int, list[dict[str, Any]]]] = []
+        for spec, pk in ordered:
             for key, data in spec.records:
-                data = dict(data)
-                shares = data.pop("market_shares", None)
-                model = RECORD_TYPES[key].model
-                record = model(customer=customer, recorded_by=recorded_by, **data)
-                by_type.setdefault(key, []).append(record)
-                if shares:
-                    shares_of.append((record, shares))
-        for key, records in by_type.items():
-            RECORD_TYPES[key].model.objects.bulk_create(records)
-            self.count(key, len(records))
-        shares = [
-            MarketShare(customer_id=profile.customer_id, profile=profile,
-                        recorded_by=recorded_by, **share)
-            for profile, share_list in shares_of for share in share_list
+                row = {**data, **stamps, "customer_id": pk, "recorded_by": recorded_by}
+                shares = row.pop("market_shares", None)
+                by_type.setdefault(key, []).append(row)
+                if shares is not None:
+                    profiles_shares.append((len(by_type[key]) - 1, shares))
+        profile_ids: list[int] = []
+        for key, rows in by_type.items():
+            new_ids = self.table(RECORD_TYPES[key].model).insert(rows)
+            if key == "business-profiles":
+                profile_ids = new_ids
+            self.count(key, len(rows))
+        share_rows = [
+            {**share, **stamps, "customer_id": by_type["business-profiles"][position]["customer_id"],
+             "profile_id": profile_ids[position], "recorded_by": recorded_by}
+            for position, shares in profiles_shares for share in shares
         ]
-        MarketShare.objects.bulk_create(shares)
-        if shares:
-            self.count("market-shares", len(shares))
+        self.table(MarketShare).insert(share_rows)
+        if share_rows:
+            self.count("market-shares", len(share_rows))
+        reset_queries()
