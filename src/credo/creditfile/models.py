@@ -99,6 +99,10 @@ class CreditFileRecord(CustomerRelated):
     )
     recorded_by = models.CharField(_("recorded by"), max_length=150, blank=True, editable=False)
 
+    # Declared by every concrete subclass (with its own related_name); annotated for type checkers.
+    customer: Customer
+    customer_id: int
+
     class Meta:
         abstract = True
 

@@ -16,6 +16,7 @@ from .models import (
     Affiliation,
     BankRelation,
     BusinessProfile,
+    CreditFileRecord,
     FinancialStatement,
     KeyManager,
     MarketShare,
@@ -39,7 +40,7 @@ class RecordType:
     """One kind of credit-file record and how it is edited, shown and matched."""
 
     key: str
-    model: type[models.Model]
+    model: type[CreditFileRecord]
     dimension: Dimension
     fields: tuple[str, ...]
     sensitive_fields: tuple[str, ...]

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import models
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -96,6 +97,7 @@ def record_values(*, record: CreditFileRecord, user) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in rt.fields:
         model_field = record._meta.get_field(name)
+        assert isinstance(model_field, models.Field)  # registry fields are concrete
         if model_field.is_relation:
             related = getattr(record, name)
             value: Any = str(related) if related is not None else None
@@ -134,7 +136,9 @@ def _registration_parts(customer: Customer) -> tuple[list[str], list[str]]:
         else ENTERPRISE_REGISTRATION_FIELDS
     )
     for name in names:
-        label = str(Customer._meta.get_field(name).verbose_name)
+        field = Customer._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        label = str(field.verbose_name)
         (present if getattr(customer, name) not in (None, "") else missing).append(label)
     has_address = bool(customer.registered_province and customer.registered_street)
     (present if has_address else missing).append(gettext("registered address"))
@@ -156,7 +160,8 @@ def completeness(*, customer: Customer, today: dt.date | None = None) -> list[Di
         if dimension == Dimension.BASIC:
             present, missing = _registration_parts(customer)
         for rt in record_types_of(dimension):
-            summary = rt.model.objects.filter(customer=customer).aggregate(
+            manager: Any = rt.model._default_manager  # customer FK is declared per subclass
+            summary = manager.filter(customer=customer).aggregate(
                 count=Count("pk"), newest=Max(rt.date_field)
             )
             label = str(rt.label_plural)

@@ -59,6 +59,7 @@ def _clean_input(record_type: RecordType, fields: dict[str, Any]) -> dict[str, A
     data: dict[str, Any] = {}
     for name, value in fields.items():
         field = record_type.model._meta.get_field(name)
+        assert isinstance(field, models.Field)  # registry fields are concrete model fields
         data[name] = _normalize_value(field, value)
     if record_type.model is FinancialStatement and "unit" in data:
         data["unit"] = _statement_unit(data["unit"])
@@ -114,6 +115,7 @@ def _related_instance(field: models.Field, value: Any) -> Any:
     if value is None or isinstance(value, models.Model):
         return value
     related_model = field.related_model
+    assert isinstance(related_model, type)  # only called for FK fields
     found = related_model._default_manager.filter(pk=value).first() if str(value).isdigit() else None
     if found is None:
         raise ValidationError(
@@ -236,6 +238,7 @@ def _business_key_lookup(rt: RecordType, data: dict[str, Any]) -> dict[str, Any]
             lookup[name] = data[name]
         else:
             field = rt.model._meta.get_field(name)
+            assert isinstance(field, models.Field)
             lookup[name] = field.get_default() if field.has_default() else None
     return lookup
 
@@ -252,8 +255,10 @@ def record_upsert(
     data = _clean_input(rt, fields)
     if rt.model is MarketShare and "as_of" not in data and data.get("profile") is not None:
         data["as_of"] = data["profile"].as_of
+    # The abstract base does not declare the customer FK, so the type checker can't see it.
+    manager: Any = rt.model._default_manager
     existing = (
-        rt.model.objects.filter(customer=customer, **_business_key_lookup(rt, data))
+        manager.filter(customer=customer, **_business_key_lookup(rt, data))
         .order_by("pk")
         .first()
     )

@@ -195,7 +195,10 @@ def contact_delete(*, contact: Contact) -> None:
 
 
 def _demote_primary(customer: Customer, exclude_pk: int | None) -> None:
-    for other in customer.contacts.filter(is_primary=True).exclude(pk=exclude_pk):
+    others = customer.contacts.filter(is_primary=True)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    for other in others:
         model_update(instance=other, data={"is_primary": False}, customer_id_attr="customer_id")
 
 
