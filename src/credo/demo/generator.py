@@ -27,7 +27,7 @@ from credo.core.validators import id_number_check_character, uscc_check_characte
 from . import names
 
 # The portfolio is dated, not relative to "today", so that it is reproducible on any day.
-DEFAULT_AS_OF = dt.date(2026, 6, 30)
+DEFAULT_AS_OF = dt.date(2026, 11, 30)
 DEMO_PASSWORD = "demo-password-1"
 ADMIN_USERNAME = "demo"
 INDIVIDUAL_SHARE = 0.10
