@@ -822,7 +822,8 @@ class PortfolioGenerator:
         h = c.health
         margin, turnover, dso, dio, non_current = names.ARCHETYPES[c.archetype]
         gross_margin = _clip(margin * (1 + 0.25 * rng.gauss(0, 1)) + 0.03 * h, 0.03, 0.7)
-        operating_margin = 0.02 + 0.035 * h + rng.gauss(0, 0.015)
+        # A third of the gross margin is left after overheads for an average firm.
+        operating_margin = 0.3 * gross_margin + 0.035 * h + rng.gauss(0, 0.015)
         dso_days = dso * math.exp(-0.15 * h + rng.gauss(0, 0.2))
         dio_days = dio * math.exp(-0.1 * h + rng.gauss(0, 0.2))
         cash_ratio = _clip(0.08 + 0.04 * h + rng.gauss(0, 0.02), 0.01, 0.4)
