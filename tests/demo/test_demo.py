@@ -120,6 +120,15 @@ def test_codes_are_valid_unique_and_match_the_province():
         validate_id_number(customer.id_number)
         assert customer.id_number[:2] == customer.registered_province
         assert customer.uscc is None
+    # A realistic portfolio: groups, English names, contacts, former names, ERP ids.
+    subsidiaries = Customer.objects.filter(parent__isnull=False).select_related("parent")
+    assert subsidiaries.exists()
+    assert all("集团" in s.parent.name_zh for s in subsidiaries)
+    assert enterprises.exclude(name_en="").exists()
+    assert Contact.objects.filter(is_primary=True).count() == enterprises.count()
+    assert CustomerAlias.objects.filter(kind="former").exists()
+    assert ExternalId.objects.filter(source_system="ERP").count() > 100
+    assert all(c.phone.startswith("1") and len(c.phone) == 11 for c in individuals)
     for holder in Shareholder.objects.exclude(id_number=""):
         validate_id_number(holder.id_number)
     for holder in Shareholder.objects.exclude(uscc=""):
