@@ -114,6 +114,7 @@ CREDO_LOGIN_LOCK_MINUTES = int(os.environ.get("CREDO_LOGIN_LOCK_MINUTES", "15"))
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["credo.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
