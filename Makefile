@@ -9,6 +9,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CREDO := $(PY) -m credo.cli
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Python comes from the machine (pyenv 3.12 via .python-version); never download one.
+export UV_PYTHON_DOWNLOADS := never
 export PYTHONPATH := $(CURDIR)/src
 PGPORT ?= 54329
 PG_URL := postgres://postgres@127.0.0.1:$(PGPORT)/credo
@@ -52,6 +54,7 @@ run: setup
 test: system-deps setup
 	$(CREDO) check-catalogue
 	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/mypy
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from credo.core.permissions import VIEW_SENSITIVE
 
-from .models import Customer
+from .models import Contact, Customer, CustomerAlias, ExternalId
 
 SORTABLE_FIELDS = {
     "code": "code",
@@ -40,19 +40,7 @@ def customer_list(
     """Customers the user may see, filtered and sorted. ``industry`` matches section or division."""
     qs = Customer.objects.restrict(user).select_related("industry", "account_manager")
     if search:
-        term = search.strip()
-        q = (
-            Q(name_zh__icontains=term)
-            | Q(name_en__icontains=term)
-            | Q(code__iexact=term)
-            | Q(uscc__iexact=term.upper())
-            | Q(aliases__name__icontains=term)
-            | Q(contacts__phone__contains=term)
-            | Q(contacts__mobile__contains=term)
-            | Q(phone__contains=term)
-            | Q(external_ids__external_id__iexact=term)
-        )
-        qs = qs.filter(pk__in=Customer.objects.filter(q).values("pk"))
+        qs = qs.filter(_search_filter(search.strip()))
     if industry:
         qs = qs.filter(Q(industry__code=industry) | Q(industry__parent__code=industry))
     if province:
@@ -70,6 +58,29 @@ def customer_list(
     descending = sort.startswith("-")
     field = SORTABLE_FIELDS.get(sort.lstrip("-"), "code")
     return qs.order_by(("-" if descending else "") + field, "pk")
+
+
+def _search_filter(term: str) -> Q:
+    """Name, alias, number, code, phone or external id; one semi-join per related table.
+
+    Semi-joins (``pk IN (...)``) instead of joins keep one row per customer without DISTINCT,
+    which matters on large portfolios.
+    """
+    aliases = CustomerAlias.objects.filter(name__icontains=term).values("customer_id")
+    phones = Contact.objects.filter(
+        Q(phone__contains=term) | Q(mobile__contains=term)
+    ).values("customer_id")
+    external = ExternalId.objects.filter(external_id__iexact=term).values("customer_id")
+    return (
+        Q(name_zh__icontains=term)
+        | Q(name_en__icontains=term)
+        | Q(code__iexact=term)
+        | Q(uscc=term.upper())
+        | Q(phone__contains=term)
+        | Q(pk__in=aliases)
+        | Q(pk__in=phones)
+        | Q(pk__in=external)
+    )
 
 
 def customer_get(*, user, pk: int) -> Customer:
