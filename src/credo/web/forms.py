@@ -325,6 +325,11 @@ class OwnerForm(forms.Form):
             "username"
         )
 
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Put the service's message_dict onto the matching fields (others on the form)."""
+        for field, messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)
+
 
 class RecordFormBase(ServiceFormMixin, forms.ModelForm):
     """Base of the generated credit-file record forms (one per registry record type).

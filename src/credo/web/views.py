@@ -6,6 +6,9 @@ restricted queryset (404 for customers the user may not see). Writes only call s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
@@ -108,6 +111,50 @@ def render_maybe_partial(request, full_template, partial_template, context) -> H
 
 def _service_error_message(error: ValidationError) -> str:
     return " ".join(error.messages)
+
+
+OBJECT_FORM_TEMPLATE = "web/customers/object_form.html"
+
+
+def _service_form_response(
+    request: HttpRequest,
+    form,
+    *,
+    save: Callable[[], Any],
+    success: str | Callable[[Any], None],
+    redirect_to: str | Callable[[Any], HttpResponse],
+    context: dict[str, Any],
+    template: str = OBJECT_FORM_TEMPLATE,
+) -> HttpResponse:
+    """The create/edit flow of every form page: valid POST -> service -> message + redirect.
+
+    ``save()`` calls the service; a ValidationError it raises is shown on the form. On success
+    ``success`` is the message to show (or a function of save's result that shows one) and
+    ``redirect_to`` the target (or a function of save's result returning the redirect).
+    Anything else (GET, invalid input, refused by the service) renders the form again.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save()
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            if callable(success):
+                success(result)
+            else:
+                messages.success(request, success)
+            if callable(redirect_to):
+                return redirect_to(result)
+            return redirect(redirect_to)
+    return render(request, template, {"form": form, **context})
+
+
+def _announce_changes(request: HttpRequest, changed: bool) -> None:
+    """The message after an edit: whether the service found anything to change."""
+    if changed:
+        messages.success(request, _("Changes saved."))
+    else:
+        messages.info(request, _("Nothing was changed."))
 
 
 # Customer list -------------------------------------------------------------------------------
@@ -228,30 +275,35 @@ def tab_url(customer: Customer, tab: str) -> str:
 @require_http_methods(["GET", "POST"])
 def customer_create_view(request: HttpRequest) -> HttpResponse:
     require_perms(request, "customers.add_customer")
-    form_kwargs = {
-        "user": request.user,
-        "may_see_sensitive": can_view_sensitive(request.user),
-        "may_choose_owner": request.user.has_perm(ASSIGN_OWNER),
-    }
-    if request.method == "POST":
-        form = CustomerForm(request.POST, **form_kwargs)
-        if form.is_valid():
-            data = form.service_data()
-            owner = form.cleaned_data.get("account_manager") or request.user
-            try:
-                customer = customer_create(account_manager=owner, **data)
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
-                messages.success(
-                    request, _("Customer %(name)s created.") % {"name": customer.display_name}
-                )
-                if Customer.objects.restrict(request.user).filter(pk=customer.pk).exists():
-                    return redirect(customer_url(customer))
-                return redirect("web:customer_list")
-    else:
-        form = CustomerForm(**form_kwargs)
-    return render(request, "web/customers/form.html", {"form": form, "customer": None})
+    form = CustomerForm(
+        request.POST if request.method == "POST" else None,
+        user=request.user,
+        may_see_sensitive=can_view_sensitive(request.user),
+        may_choose_owner=request.user.has_perm(ASSIGN_OWNER),
+    )
+
+    def create() -> Customer:
+        owner = form.cleaned_data.get("account_manager") or request.user
+        return customer_create(account_manager=owner, **form.service_data())
+
+    def announce_created(customer: Customer) -> None:
+        messages.success(request, _("Customer %(name)s created.") % {"name": customer.display_name})
+
+    def redirect_to_created(customer: Customer) -> HttpResponse:
+        # Created for another account manager, the customer may be out of the user's sight.
+        if Customer.objects.restrict(request.user).filter(pk=customer.pk).exists():
+            return redirect(customer_url(customer))
+        return redirect("web:customer_list")
+
+    return _service_form_response(
+        request,
+        form,
+        save=create,
+        success=announce_created,
+        redirect_to=redirect_to_created,
+        context={"customer": None},
+        template="web/customers/form.html",
+    )
 
 
 @login_required
@@ -261,23 +313,21 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_or_404(request, pk)
     # The form gets its own copy: the service compares against the untouched instance.
     form_instance = Customer.objects.select_related("parent").get(pk=customer.pk)
-    form_kwargs = {"user": request.user, "may_see_sensitive": can_view_sensitive(request.user)}
-    if request.method == "POST":
-        form = CustomerForm(request.POST, instance=form_instance, **form_kwargs)
-        if form.is_valid():
-            try:
-                changed = customer_update(customer=customer, **form.service_data())
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
-                if changed:
-                    messages.success(request, _("Changes saved."))
-                else:
-                    messages.info(request, _("Nothing was changed."))
-                return redirect(customer_url(customer))
-    else:
-        form = CustomerForm(instance=form_instance, **form_kwargs)
-    return render(request, "web/customers/form.html", {"form": form, "customer": customer})
+    form = CustomerForm(
+        request.POST if request.method == "POST" else None,
+        instance=form_instance,
+        user=request.user,
+        may_see_sensitive=can_view_sensitive(request.user),
+    )
+    return _service_form_response(
+        request,
+        form,
+        save=lambda: customer_update(customer=customer, **form.service_data()),
+        success=lambda changed: _announce_changes(request, changed),
+        redirect_to=customer_url(customer),
+        context={"customer": customer},
+        template="web/customers/form.html",
+    )
 
 
 @login_required
@@ -312,27 +362,23 @@ def customer_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 def customer_owner(request: HttpRequest, pk: int) -> HttpResponse:
     require_perms(request, "customers.change_customer", ASSIGN_OWNER)
     customer = get_customer_or_404(request, pk)
-    if request.method == "POST":
-        form = OwnerForm(request.POST)
-        if form.is_valid():
-            try:
-                changed = customer_assign_owner(
-                    customer=customer,
-                    account_manager=form.cleaned_data["account_manager"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as error:
-                for field, msgs in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, msgs)
-            else:
-                if changed:
-                    messages.success(request, _("Account manager changed."))
-                else:
-                    messages.info(request, _("Nothing was changed."))
-                return redirect(tab_url(customer, "ownership"))
-    else:
-        form = OwnerForm(initial={"account_manager": customer.account_manager_id})
-    return render(request, "web/customers/owner_form.html", {"form": form, "customer": customer})
+    form = OwnerForm(
+        request.POST if request.method == "POST" else None,
+        initial={"account_manager": customer.account_manager_id},
+    )
+    return _service_form_response(
+        request,
+        form,
+        save=lambda: customer_assign_owner(
+            customer=customer,
+            account_manager=form.cleaned_data["account_manager"],
+            reason=form.cleaned_data["reason"],
+        ),
+        success=lambda changed: _announce_changes(request, changed),
+        redirect_to=tab_url(customer, "ownership"),
+        context={"customer": customer},
+        template="web/customers/owner_form.html",
+    )
 
 
 # Contacts ------------------------------------------------------------------------------------
@@ -356,23 +402,14 @@ def contact_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     require_perms(request, "customers.add_contact")
     customer = get_customer_or_404(request, pk)
     form = ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact_create(customer=customer, **form.service_data())
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("Contact added."))
-            return redirect(tab_url(customer, "contacts"))
-    return render(
+    contacts_url = tab_url(customer, "contacts")
+    return _service_form_response(
         request,
-        "web/customers/object_form.html",
-        {
-            "form": form,
-            "customer": customer,
-            "title": _("Add contact"),
-            "cancel_url": tab_url(customer, "contacts"),
-        },
+        form,
+        save=lambda: contact_create(customer=customer, **form.service_data()),
+        success=_("Contact added."),
+        redirect_to=contacts_url,
+        context={"customer": customer, "title": _("Add contact"), "cancel_url": contacts_url},
     )
 
 
@@ -382,25 +419,15 @@ def contact_edit(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse
     require_perms(request, "customers.change_contact")
     customer = get_customer_or_404(request, pk)
     contact = _get_contact(request, customer, contact_pk)
-    form_instance = Contact.objects.get(pk=contact.pk)
-    form = ContactForm(request.POST or None, instance=form_instance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact_update(contact=contact, **form.service_data())
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("Contact saved."))
-            return redirect(tab_url(customer, "contacts"))
-    return render(
+    form = ContactForm(request.POST or None, instance=Contact.objects.get(pk=contact.pk))
+    contacts_url = tab_url(customer, "contacts")
+    return _service_form_response(
         request,
-        "web/customers/object_form.html",
-        {
-            "form": form,
-            "customer": customer,
-            "title": _("Edit contact"),
-            "cancel_url": tab_url(customer, "contacts"),
-        },
+        form,
+        save=lambda: contact_update(contact=contact, **form.service_data()),
+        success=_("Contact saved."),
+        redirect_to=contacts_url,
+        context={"customer": customer, "title": _("Edit contact"), "cancel_url": contacts_url},
     )
 
 
@@ -456,29 +483,25 @@ def record_create_view(request: HttpRequest, pk: int, type_key: str) -> HttpResp
     record_type = _record_type_or_404(type_key)
     require_perms(request, VIEW_CREDITFILE, model_perm("add", record_type))
     customer = get_customer_or_404(request, pk)
-    form_class = record_form_class(record_type)
-    form = form_class(
+    form = record_form_class(record_type)(
         request.POST or None,
         record_type=record_type,
         customer=customer,
         may_see_sensitive=can_view_sensitive(request.user),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            record_create(record_type=record_type.key, customer=customer, **form.service_data())
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("%(type)s added.") % {"type": capfirst(record_type.label)})
-            return redirect(_dimension_url(customer, record_type))
-    return render(
+    dimension_url = _dimension_url(customer, record_type)
+    return _service_form_response(
         request,
-        "web/customers/object_form.html",
-        {
-            "form": form,
+        form,
+        save=lambda: record_create(
+            record_type=record_type.key, customer=customer, **form.service_data()
+        ),
+        success=_("%(type)s added.") % {"type": capfirst(record_type.label)},
+        redirect_to=dimension_url,
+        context={
             "customer": customer,
             "title": _("Add %(type)s") % {"type": record_type.label},
-            "cancel_url": _dimension_url(customer, record_type),
+            "cancel_url": dimension_url,
         },
     )
 
@@ -490,34 +513,24 @@ def record_edit(request: HttpRequest, pk: int, type_key: str, record_pk: int) ->
     require_perms(request, VIEW_CREDITFILE, model_perm("change", record_type))
     customer = get_customer_or_404(request, pk)
     record = _get_record(request, customer, record_type, record_pk)
-    form_instance = record_type.model.objects.get(pk=record.pk)
-    form_class = record_form_class(record_type)
-    form = form_class(
+    form = record_form_class(record_type)(
         request.POST or None,
-        instance=form_instance,
+        instance=record_type.model.objects.get(pk=record.pk),
         record_type=record_type,
         customer=customer,
         may_see_sensitive=can_view_sensitive(request.user),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            changed = record_update(record=record, **form.service_data())
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            if changed:
-                messages.success(request, _("Changes saved."))
-            else:
-                messages.info(request, _("Nothing was changed."))
-            return redirect(_dimension_url(customer, record_type))
-    return render(
+    dimension_url = _dimension_url(customer, record_type)
+    return _service_form_response(
         request,
-        "web/customers/object_form.html",
-        {
-            "form": form,
+        form,
+        save=lambda: record_update(record=record, **form.service_data()),
+        success=lambda changed: _announce_changes(request, changed),
+        redirect_to=dimension_url,
+        context={
             "customer": customer,
             "title": _("Edit %(type)s") % {"type": record_type.label},
-            "cancel_url": _dimension_url(customer, record_type),
+            "cancel_url": dimension_url,
         },
     )
 
@@ -568,27 +581,17 @@ def attachment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     require_perms(request, VIEW_CREDITFILE, "creditfile.add_attachment")
     customer = get_customer_or_404(request, pk)
     form = AttachmentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            attachment_add(
-                customer=customer,
-                file=form.cleaned_data["file"],
-                title=form.cleaned_data["title"],
-                kind=form.cleaned_data["kind"],
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("Attachment uploaded."))
-            return redirect(tab_url(customer, "attachments"))
-    return render(
+    attachments_url = tab_url(customer, "attachments")
+    return _service_form_response(
         request,
-        "web/customers/object_form.html",
-        {
-            "form": form,
+        form,
+        save=lambda: attachment_add(customer=customer, **form.service_data()),
+        success=_("Attachment uploaded."),
+        redirect_to=attachments_url,
+        context={
             "customer": customer,
             "title": _("Upload attachment"),
-            "cancel_url": tab_url(customer, "attachments"),
+            "cancel_url": attachments_url,
             "multipart": True,
         },
     )
