@@ -109,10 +109,6 @@ def render_maybe_partial(request, full_template, partial_template, context) -> H
     return response
 
 
-def _service_error_message(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
 OBJECT_FORM_TEMPLATE = "web/customers/object_form.html"
 
 
@@ -147,6 +143,37 @@ def _service_form_response(
                 return redirect_to(result)
             return redirect(redirect_to)
     return render(request, template, {"form": form, **context})
+
+
+def _confirm_delete_response(
+    request: HttpRequest,
+    *,
+    customer: Customer,
+    target,
+    delete: Callable[[], Any],
+    success: str,
+    redirect_to: str,
+    cancel_url: str,
+) -> HttpResponse:
+    """The delete flow: GET asks to confirm; POST calls the service, then message + redirect.
+
+    A ValidationError of the service (e.g. a customer that still has dependants) is shown on
+    the confirmation page instead.
+    """
+    error = ""
+    if request.method == "POST":
+        try:
+            delete()
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, success)
+            return redirect(redirect_to)
+    return render(
+        request,
+        "web/customers/confirm_delete.html",
+        {"customer": customer, "object": target, "error": error, "cancel_url": cancel_url},
+    )
 
 
 def _announce_changes(request: HttpRequest, changed: bool) -> None:
@@ -335,25 +362,14 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def customer_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     require_perms(request, "customers.delete_customer")
     customer = get_customer_or_404(request, pk)
-    error = ""
-    if request.method == "POST":
-        name = customer.display_name
-        try:
-            customer_delete(customer=customer)
-        except ValidationError as exc:
-            error = _service_error_message(exc)
-        else:
-            messages.success(request, _("Customer %(name)s deleted.") % {"name": name})
-            return redirect("web:customer_list")
-    return render(
+    return _confirm_delete_response(
         request,
-        "web/customers/confirm_delete.html",
-        {
-            "customer": customer,
-            "object": customer,
-            "error": error,
-            "cancel_url": customer_url(customer),
-        },
+        customer=customer,
+        target=customer,
+        delete=lambda: customer_delete(customer=customer),
+        success=_("Customer %(name)s deleted.") % {"name": customer.display_name},
+        redirect_to=reverse("web:customer_list"),
+        cancel_url=customer_url(customer),
     )
 
 
@@ -437,19 +453,15 @@ def contact_delete_view(request: HttpRequest, pk: int, contact_pk: int) -> HttpR
     require_perms(request, "customers.delete_contact")
     customer = get_customer_or_404(request, pk)
     contact = _get_contact(request, customer, contact_pk)
-    if request.method == "POST":
-        contact_delete(contact=contact)
-        messages.success(request, _("Contact deleted."))
-        return redirect(tab_url(customer, "contacts"))
-    return render(
+    contacts_url = tab_url(customer, "contacts")
+    return _confirm_delete_response(
         request,
-        "web/customers/confirm_delete.html",
-        {
-            "customer": customer,
-            "object": contact,
-            "error": "",
-            "cancel_url": tab_url(customer, "contacts"),
-        },
+        customer=customer,
+        target=contact,
+        delete=lambda: contact_delete(contact=contact),
+        success=_("Contact deleted."),
+        redirect_to=contacts_url,
+        cancel_url=contacts_url,
     )
 
 
@@ -542,24 +554,15 @@ def record_delete_view(request: HttpRequest, pk: int, type_key: str, record_pk: 
     require_perms(request, VIEW_CREDITFILE, model_perm("delete", record_type))
     customer = get_customer_or_404(request, pk)
     record = _get_record(request, customer, record_type, record_pk)
-    error = ""
-    if request.method == "POST":
-        try:
-            record_delete(record=record)
-        except ValidationError as exc:
-            error = _service_error_message(exc)
-        else:
-            messages.success(request, _("Record deleted."))
-            return redirect(_dimension_url(customer, record_type))
-    return render(
+    dimension_url = _dimension_url(customer, record_type)
+    return _confirm_delete_response(
         request,
-        "web/customers/confirm_delete.html",
-        {
-            "customer": customer,
-            "object": record,
-            "error": error,
-            "cancel_url": _dimension_url(customer, record_type),
-        },
+        customer=customer,
+        target=record,
+        delete=lambda: record_delete(record=record),
+        success=_("Record deleted."),
+        redirect_to=dimension_url,
+        cancel_url=dimension_url,
     )
 
 
@@ -625,17 +628,13 @@ def attachment_delete_view(request: HttpRequest, pk: int, attachment_pk: int) ->
     require_perms(request, VIEW_CREDITFILE, "creditfile.delete_attachment")
     customer = get_customer_or_404(request, pk)
     attachment = _get_attachment(request, customer, attachment_pk)
-    if request.method == "POST":
-        attachment_delete(attachment=attachment)
-        messages.success(request, _("Attachment deleted."))
-        return redirect(tab_url(customer, "attachments"))
-    return render(
+    attachments_url = tab_url(customer, "attachments")
+    return _confirm_delete_response(
         request,
-        "web/customers/confirm_delete.html",
-        {
-            "customer": customer,
-            "object": attachment,
-            "error": "",
-            "cancel_url": tab_url(customer, "attachments"),
-        },
+        customer=customer,
+        target=attachment,
+        delete=lambda: attachment_delete(attachment=attachment),
+        success=_("Attachment deleted."),
+        redirect_to=attachments_url,
+        cancel_url=attachments_url,
     )
