@@ -17,17 +17,17 @@ from .models import Contact, Customer, CustomerAlias, ExternalId, OwnershipPerio
 
 User = get_user_model()
 
-# Fields a caller may set on a customer (account_manager goes through customer_assign_owner).
-CUSTOMER_FIELDS = frozenset(
-    {
-        "code", "kind", "name_zh", "name_en", "status", "uscc", "legal_form", "industry",
-        "size_class", "ownership_type", "legal_representative", "registered_capital",
-        "registered_capital_currency", "paid_in_capital", "paid_in_capital_currency",
-        "founding_date", "registered_province", "registered_city", "registered_district",
-        "registered_street", "operating_province", "operating_city", "operating_district",
-        "operating_street", "website", "id_number", "phone", "parent", "tags",
-    }
+# Fields a caller may set on a customer (account_manager goes through customer_assign_owner),
+# in the order forms show them.
+CUSTOMER_EDITABLE_FIELDS = (
+    "kind", "name_zh", "name_en", "code", "status", "uscc", "id_number", "parent",
+    "legal_form", "industry", "size_class", "ownership_type", "legal_representative",
+    "registered_capital", "registered_capital_currency", "paid_in_capital",
+    "paid_in_capital_currency", "founding_date", "registered_province", "registered_city",
+    "registered_district", "registered_street", "operating_province", "operating_city",
+    "operating_district", "operating_street", "website", "phone", "tags",
 )
+CUSTOMER_FIELDS = frozenset(CUSTOMER_EDITABLE_FIELDS)
 CONTACT_FIELDS = frozenset(
     {"name", "role", "title", "phone", "mobile", "email", "wechat", "is_primary", "notes"}
 )

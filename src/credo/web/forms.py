@@ -15,7 +15,7 @@ from credo.core.models import LoginFailure
 from credo.creditfile.choices import AttachmentKind
 from credo.customers.choices import CustomerKind, CustomerStatus, Province
 from credo.customers.models import Contact, Customer, Industry
-from credo.customers.services import CONTACT_FIELDS
+from credo.customers.services import CONTACT_FIELDS, CUSTOMER_EDITABLE_FIELDS
 
 User = get_user_model()
 
@@ -138,36 +138,8 @@ class CustomerFilterForm(forms.Form):
         self.fields["owner"].choices = owner_choices
 
 
-CUSTOMER_FORM_FIELDS = [
-    "kind",
-    "name_zh",
-    "name_en",
-    "code",
-    "status",
-    "uscc",
-    "id_number",
-    "legal_form",
-    "industry",
-    "size_class",
-    "ownership_type",
-    "legal_representative",
-    "registered_capital",
-    "registered_capital_currency",
-    "paid_in_capital",
-    "paid_in_capital_currency",
-    "founding_date",
-    "registered_province",
-    "registered_city",
-    "registered_district",
-    "registered_street",
-    "operating_province",
-    "operating_city",
-    "operating_district",
-    "operating_street",
-    "website",
-    "phone",
-    "tags",
-]
+# The parent company is chosen by customer number (the form's own ``parent_code`` field).
+CUSTOMER_FORM_FIELDS = [name for name in CUSTOMER_EDITABLE_FIELDS if name != "parent"]
 
 CUSTOMER_FIELDSETS = [
     (

@@ -121,45 +121,25 @@ def _service_fields(request: HttpRequest, payload: dict[str, Any]) -> dict[str, 
 
 # --- output --------------------------------------------------------------------------------
 
+# Customer attributes answered as stored; the others are rendered one by one in customer_out.
+_CUSTOMER_PLAIN_OUTPUT_FIELDS = (
+    *(
+        name
+        for name in services.CUSTOMER_EDITABLE_FIELDS
+        if name not in {"industry", "id_number", "parent", "tags"}
+    ),
+    "display_name",
+    "created_at",
+    "updated_at",
+)
+
 
 def customer_out(customer: Customer, user) -> dict[str, Any]:
     """The customer as ``user`` may see it: resident ID number masked unless allowed."""
     sensitive = can_view_sensitive(user)
     industry = customer.industry
     return {
-        **{
-            name: getattr(customer, name)
-            for name in (
-                "code",
-                "kind",
-                "display_name",
-                "name_zh",
-                "name_en",
-                "status",
-                "uscc",
-                "legal_form",
-                "size_class",
-                "ownership_type",
-                "legal_representative",
-                "registered_capital",
-                "registered_capital_currency",
-                "paid_in_capital",
-                "paid_in_capital_currency",
-                "founding_date",
-                "registered_province",
-                "registered_city",
-                "registered_district",
-                "registered_street",
-                "operating_province",
-                "operating_city",
-                "operating_district",
-                "operating_street",
-                "website",
-                "phone",
-                "created_at",
-                "updated_at",
-            )
-        },
+        **{name: getattr(customer, name) for name in _CUSTOMER_PLAIN_OUTPUT_FIELDS},
         "id": customer.pk,
         "industry": (
             {"code": industry.code, "name_zh": industry.name_zh, "name_en": industry.name_en}
