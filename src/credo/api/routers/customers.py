@@ -79,6 +79,14 @@ def _visible_contact(request: HttpRequest, pk: int) -> Contact:
     return contact
 
 
+def _part_of_customer(model, customer: Customer, pk: int):
+    """An alias, external id or team member of this customer; 404 if it belongs to another."""
+    part = model.objects.filter(customer=customer, pk=pk).first()
+    if part is None:
+        raise NotFound()
+    return part
+
+
 def _user_by_reference(reference: int | str, field: str):
     user_model = get_user_model()
     lookup = {"pk": reference} if str(reference).isdigit() else {"username": reference}
@@ -318,10 +326,7 @@ def add_alias(request: HttpRequest, customer_id: int, payload: AliasIn):
 def delete_alias(request: HttpRequest, customer_id: int, alias_id: int):
     require_perm(request, "customers.delete_customeralias")
     customer = visible_customer(request, customer_id)
-    alias = CustomerAlias.objects.filter(customer=customer, pk=alias_id).first()
-    if alias is None:
-        raise NotFound()
-    services.alias_delete(alias=alias)
+    services.alias_delete(alias=_part_of_customer(CustomerAlias, customer, alias_id))
     return Status(204, None)
 
 
@@ -355,9 +360,7 @@ def add_external_id(request: HttpRequest, customer_id: int, payload: ExternalIdI
 def delete_external_id(request: HttpRequest, customer_id: int, external_id_pk: int):
     require_perm(request, "customers.delete_externalid")
     customer = visible_customer(request, customer_id)
-    external_id = ExternalId.objects.filter(customer=customer, pk=external_id_pk).first()
-    if external_id is None:
-        raise NotFound()
+    external_id = _part_of_customer(ExternalId, customer, external_id_pk)
     services.external_id_delete(external_id=external_id)
     return Status(204, None)
 
@@ -401,10 +404,7 @@ def add_team_member(request: HttpRequest, customer_id: int, payload: TeamMemberI
 def remove_team_member(request: HttpRequest, customer_id: int, member_id: int):
     require_perm(request, "customers.delete_teammember")
     customer = visible_customer(request, customer_id)
-    member = TeamMember.objects.filter(customer=customer, pk=member_id).first()
-    if member is None:
-        raise NotFound()
-    services.team_member_remove(member=member)
+    services.team_member_remove(member=_part_of_customer(TeamMember, customer, member_id))
     return Status(204, None)
 
 
