@@ -120,6 +120,15 @@ def _log_read(request: HttpRequest, customer, record_type: RecordType, detail: s
     )
 
 
+def _logged_record_out(
+    request: HttpRequest, record_type: RecordType, record_id: int, action: str
+) -> dict[str, Any]:
+    """The record as stored and as the caller may see it; the answer is logged as a read."""
+    record = _visible_record(request, record_type, record_id)
+    _log_read(request, record.customer, record_type, f"{action} {record.pk}")
+    return _record_out(record_type, record, acting_user(request))
+
+
 @router.get(
     "/creditfile/types",
     response={200: list[RecordTypeOut], **READ_ERRORS},
@@ -197,9 +206,7 @@ def create_record(
     customer = visible_customer(request, customer_id)
     data = _resolve_references(request, record_type, payload.model_dump())
     record = services.record_create(record_type=record_type.key, customer=customer, **data)
-    record = _visible_record(request, record_type, record.pk)
-    _log_read(request, customer, record_type, f"create {record.pk}")
-    return Status(201, _record_out(record_type, record, acting_user(request)))
+    return Status(201, _logged_record_out(request, record_type, record.pk, "create"))
 
 
 @router.get(
@@ -210,9 +217,7 @@ def create_record(
 def get_record(request: HttpRequest, type_key: TypeKey, record_id: int):
     record_type = _record_type(type_key)
     _require_read(request, record_type)
-    record = _visible_record(request, record_type, record_id)
-    _log_read(request, record.customer, record_type, f"get {record.pk}")
-    return _record_out(record_type, record, acting_user(request))
+    return _logged_record_out(request, record_type, record_id, "get")
 
 
 @router.patch(
@@ -226,9 +231,7 @@ def update_record(request: HttpRequest, type_key: TypeKey, record_id: int, paylo
     record = _visible_record(request, record_type, record_id)
     data = _resolve_references(request, record_type, payload.model_dump())
     services.record_update(record=record, **data)
-    record = _visible_record(request, record_type, record_id)
-    _log_read(request, record.customer, record_type, f"update {record.pk}")
-    return _record_out(record_type, record, acting_user(request))
+    return _logged_record_out(request, record_type, record_id, "update")
 
 
 @router.delete(
