@@ -120,8 +120,8 @@ class ExternalIdIn(InputSchema):
     external_id: str = Field(..., min_length=1, max_length=100)
 
 
-class CustomerOut(Schema):
-    """A customer as the caller may see it (resident ID numbers masked unless allowed)."""
+class _CustomerIdentityOut(Schema):
+    """Who the customer is: the fields every customer answer starts with."""
 
     id: int
     code: str | None
@@ -131,6 +131,11 @@ class CustomerOut(Schema):
     name_en: str
     status: str
     uscc: str | None
+
+
+class CustomerOut(_CustomerIdentityOut):
+    """A customer as the caller may see it (resident ID numbers masked unless allowed)."""
+
     legal_form: str
     industry: IndustryRef | None
     size_class: str
@@ -162,15 +167,7 @@ class CustomerOut(Schema):
     updated_at: dt.datetime
 
 
-class CustomerListItem(Schema):
-    id: int
-    code: str | None
-    kind: str
-    display_name: str
-    name_zh: str
-    name_en: str
-    status: str
-    uscc: str | None
+class CustomerListItem(_CustomerIdentityOut):
     industry: str | None
     registered_province: str
     account_manager: UserRef
