@@ -28,9 +28,11 @@ CUSTOMER_EDITABLE_FIELDS = (
     "operating_district", "operating_street", "website", "phone", "tags",
 )
 CUSTOMER_FIELDS = frozenset(CUSTOMER_EDITABLE_FIELDS)
-CONTACT_FIELDS = frozenset(
-    {"name", "role", "title", "phone", "mobile", "email", "wechat", "is_primary", "notes"}
+# Fields a caller may set on a contact, in the order forms show them.
+CONTACT_EDITABLE_FIELDS = (
+    "name", "role", "title", "phone", "mobile", "email", "wechat", "is_primary", "notes",
 )
+CONTACT_FIELDS = frozenset(CONTACT_EDITABLE_FIELDS)
 
 
 def _only(data: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from credo.core.models import LoginFailure
 from credo.creditfile.choices import AttachmentKind
 from credo.customers.choices import CustomerKind, CustomerStatus, Province
 from credo.customers.models import Contact, Customer, Industry
-from credo.customers.services import CONTACT_FIELDS, CUSTOMER_EDITABLE_FIELDS
+from credo.customers.services import CONTACT_EDITABLE_FIELDS, CUSTOMER_EDITABLE_FIELDS
 
 User = get_user_model()
 
@@ -267,20 +267,7 @@ class ContactForm(ServiceFormMixin, forms.ModelForm):
 
     class Meta:
         model = Contact
-        fields = sorted(
-            CONTACT_FIELDS,
-            key=[
-                "name",
-                "role",
-                "title",
-                "phone",
-                "mobile",
-                "email",
-                "wechat",
-                "is_primary",
-                "notes",
-            ].index,
-        )
+        fields = CONTACT_EDITABLE_FIELDS
 
 
 class OwnerForm(forms.Form):

@@ -417,19 +417,7 @@ def _contact_out(contact: Contact) -> dict[str, Any]:
         "customer": contact.customer_id,
         **{
             name: getattr(contact, name)
-            for name in (
-                "name",
-                "role",
-                "title",
-                "phone",
-                "mobile",
-                "email",
-                "wechat",
-                "is_primary",
-                "notes",
-                "created_at",
-                "updated_at",
-            )
+            for name in (*services.CONTACT_EDITABLE_FIELDS, "created_at", "updated_at")
         },
     }
 
