@@ -75,6 +75,10 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "credo.wsgi.application"
 
+if "DATABASE_URL" not in os.environ:
+    # The embedded database lives in var/; a fresh clone has no such folder yet.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'credo.sqlite3'}"),
