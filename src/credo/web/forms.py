@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from credo.core.models import LoginFailure
 from credo.creditfile.choices import AttachmentKind
 from credo.customers.choices import CustomerKind, CustomerStatus, Province
-from credo.customers.models import Contact, Customer, Industry
+from credo.customers.models import Contact, Customer, CustomerAlias, ExternalId, Industry
 from credo.customers.services import CONTACT_EDITABLE_FIELDS, CUSTOMER_EDITABLE_FIELDS
 
 User = get_user_model()
@@ -268,6 +268,40 @@ class ContactForm(ServiceFormMixin, forms.ModelForm):
     class Meta:
         model = Contact
         fields = CONTACT_EDITABLE_FIELDS
+
+
+class AliasForm(ServiceFormMixin, forms.ModelForm):
+    """A former name, alias or short name of the customer."""
+
+    class Meta:
+        model = CustomerAlias
+        fields = ["name", "kind", "valid_until"]
+        widgets = {"valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class ExternalIdForm(ServiceFormMixin, forms.ModelForm):
+    """The customer's identifier in a source system (ERP, CRM, billing)."""
+
+    class Meta:
+        model = ExternalId
+        fields = ["source_system", "external_id"]
+
+
+class TeamMemberForm(ServiceFormMixin, forms.Form):
+    """Put an active user on the customer's team."""
+
+    user = forms.ModelChoiceField(label=_("User"), queryset=User.objects.none())
+    role = forms.CharField(label=_("Role in team"), max_length=50, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("username")
+        self.fields["user"].label_from_instance = _user_label
+
+
+def _user_label(user) -> str:
+    full_name = user.get_full_name()
+    return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
 
 
 class OwnerForm(forms.Form):

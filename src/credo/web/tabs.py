@@ -79,7 +79,12 @@ class Tab:
 
 
 def _overview(tab, request, customer) -> dict:
+    user = request.user
     return {
+        "may_add_alias": user.has_perm("customers.add_customeralias"),
+        "may_delete_alias": user.has_perm("customers.delete_customeralias"),
+        "may_add_external_id": user.has_perm("customers.add_externalid"),
+        "may_delete_external_id": user.has_perm("customers.delete_externalid"),
         "primary_contact": customer.contacts.filter(is_primary=True).first()
         if request.user.has_perm("customers.view_contact")
         else None,
@@ -249,10 +254,18 @@ def _history(tab, request, customer) -> dict:
 
 
 def _ownership(tab, request, customer) -> dict:
+    user = request.user
+    may_view_team = user.has_perm("customers.view_teammember")
     return {
         "periods": OwnershipPeriod.objects.filter(customer=customer).select_related(
             "account_manager"
         ),
+        "may_view_team": may_view_team,
+        "team_members": customer.team_members.select_related("user").order_by("user__username")
+        if may_view_team
+        else [],
+        "may_add_member": user.has_perm("customers.add_teammember"),
+        "may_delete_member": user.has_perm("customers.delete_teammember"),
     }
 
 

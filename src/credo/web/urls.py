@@ -24,6 +24,22 @@ urlpatterns = [
         views.contact_delete_view,
         name="contact_delete",
     ),
+    path(customer + "aliases/new/", views.alias_create_view, name="alias_create"),
+    path(
+        customer + "aliases/<int:alias_pk>/delete/", views.alias_delete_view, name="alias_delete"
+    ),
+    path(customer + "external-ids/new/", views.external_id_create_view, name="external_id_create"),
+    path(
+        customer + "external-ids/<int:external_id_pk>/delete/",
+        views.external_id_delete_view,
+        name="external_id_delete",
+    ),
+    path(customer + "team/new/", views.team_member_create_view, name="team_member_create"),
+    path(
+        customer + "team/<int:member_pk>/delete/",
+        views.team_member_delete_view,
+        name="team_member_delete",
+    ),
     path(record + "new/", views.record_create_view, name="record_create"),
     path(record + "<int:record_pk>/edit/", views.record_edit, name="record_edit"),
     path(record + "<int:record_pk>/delete/", views.record_delete_view, name="record_delete"),

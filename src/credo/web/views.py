@@ -35,9 +35,11 @@ from credo.creditfile.services import (
     record_delete,
     record_update,
 )
-from credo.customers.models import Contact, Customer
+from credo.customers.models import Contact, Customer, CustomerAlias, ExternalId, TeamMember
 from credo.customers.selectors import can_view_sensitive, customer_get, customer_list
 from credo.customers.services import (
+    alias_add,
+    alias_delete,
     contact_create,
     contact_delete,
     contact_update,
@@ -45,16 +47,23 @@ from credo.customers.services import (
     customer_create,
     customer_delete,
     customer_update,
+    external_id_delete,
+    external_id_set,
+    team_member_add,
+    team_member_remove,
 )
 
 from . import tabs as tab_registry
 from .forms import (
+    AliasForm,
     AttachmentForm,
     ContactForm,
     CustomerFilterForm,
     CustomerForm,
+    ExternalIdForm,
     LoginForm,
     OwnerForm,
+    TeamMemberForm,
     record_form_class,
 )
 from .tabs import DIMENSION_TAB_KEYS, model_perm
@@ -462,6 +471,132 @@ def contact_delete_view(request: HttpRequest, pk: int, contact_pk: int) -> HttpR
         success=_("Contact deleted."),
         redirect_to=contacts_url,
         cancel_url=contacts_url,
+    )
+
+
+# Aliases, external ids, team members ---------------------------------------------------------
+
+
+def _get_part(request: HttpRequest, customer: Customer, model, part_pk: int, missing: str):
+    """One alias / external id / team member of the customer, through the restricted queryset."""
+    part = model.objects.restrict(request.user).filter(customer=customer, pk=part_pk).first()
+    if part is None:
+        raise Http404(missing)
+    return part
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alias_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perms(request, "customers.add_customeralias")
+    customer = get_customer_or_404(request, pk)
+    form = AliasForm(request.POST or None)
+    overview_url = tab_url(customer, "overview")
+    return _service_form_response(
+        request,
+        form,
+        save=lambda: alias_add(customer=customer, **form.service_data()),
+        success=_("Name added."),
+        redirect_to=overview_url,
+        context={
+            "customer": customer,
+            "title": _("Add former name or alias"),
+            "cancel_url": overview_url,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alias_delete_view(request: HttpRequest, pk: int, alias_pk: int) -> HttpResponse:
+    require_perms(request, "customers.delete_customeralias")
+    customer = get_customer_or_404(request, pk)
+    alias = _get_part(request, customer, CustomerAlias, alias_pk, _("No such name."))
+    overview_url = tab_url(customer, "overview")
+    return _confirm_delete_response(
+        request,
+        customer=customer,
+        target=alias,
+        delete=lambda: alias_delete(alias=alias),
+        success=_("Name deleted."),
+        redirect_to=overview_url,
+        cancel_url=overview_url,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def external_id_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perms(request, "customers.add_externalid")
+    customer = get_customer_or_404(request, pk)
+    form = ExternalIdForm(request.POST or None)
+    overview_url = tab_url(customer, "overview")
+    return _service_form_response(
+        request,
+        form,
+        save=lambda: external_id_set(customer=customer, **form.service_data()),
+        success=_("Identifier added."),
+        redirect_to=overview_url,
+        context={
+            "customer": customer,
+            "title": _("Add identifier in a source system"),
+            "cancel_url": overview_url,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def external_id_delete_view(request: HttpRequest, pk: int, external_id_pk: int) -> HttpResponse:
+    require_perms(request, "customers.delete_externalid")
+    customer = get_customer_or_404(request, pk)
+    external_id = _get_part(
+        request, customer, ExternalId, external_id_pk, _("No such identifier.")
+    )
+    overview_url = tab_url(customer, "overview")
+    return _confirm_delete_response(
+        request,
+        customer=customer,
+        target=external_id,
+        delete=lambda: external_id_delete(external_id=external_id),
+        success=_("Identifier deleted."),
+        redirect_to=overview_url,
+        cancel_url=overview_url,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_member_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perms(request, "customers.add_teammember")
+    customer = get_customer_or_404(request, pk)
+    form = TeamMemberForm(request.POST or None)
+    ownership_url = tab_url(customer, "ownership")
+    return _service_form_response(
+        request,
+        form,
+        save=lambda: team_member_add(customer=customer, **form.service_data()),
+        success=_("Team member added."),
+        redirect_to=ownership_url,
+        context={"customer": customer, "title": _("Add team member"), "cancel_url": ownership_url},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_member_delete_view(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    require_perms(request, "customers.delete_teammember")
+    customer = get_customer_or_404(request, pk)
+    member = _get_part(request, customer, TeamMember, member_pk, _("No such team member."))
+    ownership_url = tab_url(customer, "ownership")
+    return _confirm_delete_response(
+        request,
+        customer=customer,
+        target=member,
+        delete=lambda: team_member_remove(member=member),
+        success=_("Team member removed."),
+        redirect_to=ownership_url,
+        cancel_url=ownership_url,
     )
 
 
