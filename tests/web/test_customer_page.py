@@ -59,9 +59,22 @@ def test_id_number_shown_to_credit_manager(client_for, credit_manager, individua
 
 
 @pytest.mark.django_db
-def test_id_number_masked_in_list_for_everyone(client_for, credit_manager, individual):
-    page = client_for(credit_manager).get(reverse("web:customer_list")).content.decode()
+def test_id_number_masked_in_list_without_sensitive_permission(client_for, viewer, individual):
+    page = client_for(viewer).get(reverse("web:customer_list")).content.decode()
     assert MASKED_ID_NUMBER in page and ID_NUMBER not in page
+
+
+@pytest.mark.django_db
+def test_id_number_shown_in_list_with_sensitive_permission(client_for, credit_manager, individual):
+    client = client_for(credit_manager)
+    page = client.get(reverse("web:customer_list")).content.decode()
+    assert ID_NUMBER in page and MASKED_ID_NUMBER not in page
+    # The htmx partial (live search) follows the same rule.
+    partial = client.get(
+        reverse("web:customer_list") + "?q=李四", HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "<html" not in partial
+    assert ID_NUMBER in partial
 
 
 @pytest.mark.django_db

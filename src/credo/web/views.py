@@ -244,6 +244,7 @@ def customer_list_view(request: HttpRequest) -> HttpResponse:
         "columns": columns,
         "sort": sort,
         "may_add": request.user.has_perm("customers.add_customer"),
+        "may_see_sensitive": can_view_sensitive(request.user),
     }
     return render_maybe_partial(
         request, "web/customers/list.html", "web/customers/_table.html", context
