@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -211,6 +212,7 @@ class CustomerForm(ServiceFormMixin, forms.ModelForm):
             self.fields["code"].help_text = ""
         if is_edit and self.instance.parent_id:
             self.initial.setdefault("parent_code", self.instance.parent.code)
+        self._make_parent_code_suggest(exclude=self.instance.pk if is_edit else None)
         if is_edit and not may_see_sensitive:
             # Never send the clear number to a user who may not see it; blank keeps it.
             self.initial["id_number"] = ""
@@ -225,6 +227,29 @@ class CustomerForm(ServiceFormMixin, forms.ModelForm):
             self.fields["account_manager"].help_text = _("Default: yourself.")
         else:
             del self.fields["account_manager"]
+
+    def _make_parent_code_suggest(self, exclude: int | None) -> None:
+        """Typing in the customer-number field lists matching customers (htmx); plain without JS."""
+        url = reverse("web:customer_suggest")
+        if exclude:
+            url += f"?exclude={exclude}"
+        field = self.fields["parent_code"]
+        field.help_text = _(
+            "Type a name or customer number and choose from the list. "
+            "Leave blank if the customer belongs to no group."
+        )
+        field.suggestions_id = "parent-code-suggestions"
+        field.widget.attrs.update(
+            {
+                "autocomplete": "off",
+                "aria-autocomplete": "list",
+                "aria-controls": field.suggestions_id,
+                "hx-get": url,
+                "hx-trigger": "input changed delay:250ms, search",
+                "hx-target": f"#{field.suggestions_id}",
+                "hx-sync": "this:replace",
+            }
+        )
 
     def clean_parent_code(self):
         code = (self.cleaned_data.get("parent_code") or "").strip()

@@ -12,6 +12,7 @@ record = customer + "records/<slug:type_key>/"
 urlpatterns = [
     path("", views.customer_list_view, name="customer_list"),
     path("customers/new/", views.customer_create_view, name="customer_create"),
+    path("customers/suggest/", views.customer_suggest, name="customer_suggest"),
     path(customer, views.customer_detail, name="customer_detail"),
     path(customer + "tabs/<slug:tab>/", views.customer_tab, name="customer_tab"),
     path(customer + "edit/", views.customer_edit, name="customer_edit"),

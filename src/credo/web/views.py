@@ -251,6 +251,34 @@ def customer_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+SUGGESTION_LIMIT = 10
+
+
+@login_required
+def customer_suggest(request: HttpRequest) -> HttpResponse:
+    """Up to ten visible customers matching the typed name or number (the parent-code field).
+
+    Reads ``q`` (or ``parent_code``, the field htmx sends); ``exclude`` leaves out the customer
+    being edited, which cannot be its own parent.
+    """
+    require_perms(request, "customers.view_customer")
+    term = (request.GET.get("q") or request.GET.get("parent_code") or "").strip()
+    suggestions = []
+    if term:
+        matches = customer_list(user=request.user, search=term)
+        exclude = request.GET.get("exclude", "")
+        if exclude.isdigit():
+            matches = matches.exclude(pk=int(exclude))
+        suggestions = list(matches[:SUGGESTION_LIMIT])
+    response = render(
+        request,
+        "web/customers/_suggestions.html",
+        {"suggestions": suggestions, "term": term},
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
 # Customer page and tabs ----------------------------------------------------------------------
 
 
