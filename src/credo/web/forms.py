@@ -10,6 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from credo.core.models import LoginFailure
@@ -399,3 +400,21 @@ class AttachmentForm(ServiceFormMixin, forms.Form):
         help_text=_("Default: the file name."),
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=AttachmentKind.choices)
+    record = forms.ChoiceField(
+        label=_("Belongs to record"),
+        required=False,
+        help_text=_("Optional: the credit-file record this document supports."),
+    )
+
+    def __init__(self, *args, records=(), **kwargs):
+        """``records``: (record type, record) pairs of the customer that the user may see."""
+        super().__init__(*args, **kwargs)
+        self._records = {f"{record_type.key}:{record.pk}": record for record_type, record in records}
+        self.fields["record"].choices = [("", _("None (the whole file)"))] + [
+            (f"{record_type.key}:{record.pk}", f"{capfirst(record_type.label)}: {record}")
+            for record_type, record in records
+        ]
+
+    def clean_record(self):
+        # The choices hold only this customer's visible records, so the key always resolves.
+        return self._records.get(self.cleaned_data.get("record") or "")

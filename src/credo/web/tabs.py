@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.core.paginator import Paginator
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from credo.core.models import ObjectChange
 from credo.core.permissions import VIEW_CHANGELOG, VIEW_CREDITFILE
 from credo.core.validators import mask_account_number, mask_id_number
-from credo.creditfile.registry import Dimension, RecordType, record_types_of
+from credo.creditfile.registry import Dimension, RecordType, record_type_for, record_types_of
 from credo.creditfile.selectors import (
     STATUS_LABELS,
     attachment_list,
@@ -149,10 +150,26 @@ def _contacts(tab, request, customer) -> dict:
     }
 
 
+def _record_label(record) -> str:
+    """'Shareholder: name' for an attachment tied to a record; empty when it is not."""
+    if record is None:
+        return ""
+    try:
+        type_label = record_type_for(record).label
+    except KeyError:
+        return str(record)
+    return f"{capfirst(type_label)}: {record}"
+
+
 def _attachments(tab, request, customer) -> dict:
     creditfile_read_logged(user=request.user, customer=customer, resource="creditfile.attachments")
+    attachments = list(
+        attachment_list(user=request.user, customer=customer).prefetch_related("record")
+    )
+    for attachment in attachments:
+        attachment.record_label = _record_label(attachment.record)
     return {
-        "attachments": attachment_list(user=request.user, customer=customer),
+        "attachments": attachments,
         "may_add": request.user.has_perm("creditfile.add_attachment"),
         "may_delete": request.user.has_perm("creditfile.delete_attachment"),
     }

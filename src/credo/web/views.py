@@ -27,7 +27,12 @@ from django.views.decorators.http import require_http_methods
 from credo.core.permissions import ASSIGN_OWNER, VIEW_CREDITFILE
 from credo.creditfile.models import Attachment
 from credo.creditfile.registry import RECORD_TYPES
-from credo.creditfile.selectors import attachment_list, creditfile_read_logged, record_get
+from credo.creditfile.selectors import (
+    attachment_list,
+    creditfile_read_logged,
+    record_get,
+    record_list,
+)
 from credo.creditfile.services import (
     attachment_add,
     attachment_delete,
@@ -742,12 +747,26 @@ def _get_attachment(request: HttpRequest, customer: Customer, attachment_pk: int
     return attachment
 
 
+def _visible_records(request: HttpRequest, customer: Customer) -> list[tuple[Any, Any]]:
+    """(record type, record) of every credit-file record of the customer the user may view."""
+    return [
+        (record_type, record)
+        for record_type in RECORD_TYPES.values()
+        if request.user.has_perm(model_perm("view", record_type))
+        for record in record_list(user=request.user, record_type=record_type.key, customer=customer)
+    ]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def attachment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     require_perms(request, VIEW_CREDITFILE, "creditfile.add_attachment")
     customer = get_customer_or_404(request, pk)
-    form = AttachmentForm(request.POST or None, request.FILES or None)
+    form = AttachmentForm(
+        request.POST or None,
+        request.FILES or None,
+        records=_visible_records(request, customer),
+    )
     attachments_url = tab_url(customer, "attachments")
     return _service_form_response(
         request,
