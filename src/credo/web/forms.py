@@ -409,7 +409,9 @@ class AttachmentForm(ServiceFormMixin, forms.Form):
     def __init__(self, *args, records=(), **kwargs):
         """``records``: (record type, record) pairs of the customer that the user may see."""
         super().__init__(*args, **kwargs)
-        self._records = {f"{record_type.key}:{record.pk}": record for record_type, record in records}
+        self._records = {
+            f"{record_type.key}:{record.pk}": record for record_type, record in records
+        }
         self.fields["record"].choices = [("", _("None (the whole file)"))] + [
             (f"{record_type.key}:{record.pk}", f"{capfirst(record_type.label)}: {record}")
             for record_type, record in records
@@ -418,3 +420,67 @@ class AttachmentForm(ServiceFormMixin, forms.Form):
     def clean_record(self):
         # The choices hold only this customer's visible records, so the key always resolves.
         return self._records.get(self.cleaned_data.get("record") or "")
+
+
+class AuditFilterForm(forms.Form):
+    """Filters shared by the change-log and access-log pages (GET; never writes)."""
+
+    user = forms.ModelChoiceField(
+        label=_("User"), queryset=User.objects.none(), required=False, empty_label=_("All users")
+    )
+    customer = forms.CharField(
+        label=_("Customer number"),
+        required=False,
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    date_from = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=_("Until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.order_by("username")
+        self.fields["user"].label_from_instance = _user_label
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned
+
+    def selector_filters(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "actor": data.get("user"),
+            "customer_code": data.get("customer") or "",
+            "date_from": data.get("date_from"),
+            "date_to": data.get("date_to"),
+        }
+
+
+class AccessLogFilterForm(AuditFilterForm):
+    """Who read which customer's file, and when."""
+
+
+class ChangeLogFilterForm(AuditFilterForm):
+    """The change-log filters: the access-log ones plus the kind of object changed."""
+
+    object_type = forms.ChoiceField(label=_("Object type"), required=False)
+
+    field_order = ["object_type", "user", "customer", "date_from", "date_to"]
+
+    def __init__(self, *args, object_types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["object_type"].choices = [("", _("All object types")), *object_types]
+
+    def selector_filters(self) -> dict:
+        return {**super().selector_filters(), "object_type": self.cleaned_data.get("object_type")}

@@ -237,13 +237,14 @@ def _readable(model_field, value, related_cache: dict):
     return value
 
 
-def _history(tab, request, customer) -> dict:
-    show_sensitive = can_view_sensitive(request.user)
-    changes = ObjectChange.objects.filter(customer_id=customer.pk).order_by("-time", "-id")
-    page = Paginator(changes, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+def change_entries(changes, *, show_sensitive: bool) -> list[dict]:
+    """Change-log entries as shown: readable labels, sensitive values masked unless allowed.
+
+    Used by the History tab and the global change-log page alike.
+    """
     entries = []
     related_cache: dict = {}
-    for change in page.object_list:
+    for change in changes:
         model = _model_of(change.object_type)
         model_fields = _history_fields(model)
         fields = []
@@ -267,6 +268,18 @@ def _history(tab, request, customer) -> dict:
                 "type_label": model._meta.verbose_name if model else change.object_type,
             }
         )
+    return entries
+
+
+def object_type_label(object_type: str) -> str:
+    model = _model_of(object_type)
+    return str(model._meta.verbose_name) if model else object_type
+
+
+def _history(tab, request, customer) -> dict:
+    changes = ObjectChange.objects.filter(customer_id=customer.pk).order_by("-time", "-id")
+    page = Paginator(changes, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = change_entries(page.object_list, show_sensitive=can_view_sensitive(request.user))
     return {"page": page, "entries": entries}
 
 

@@ -11,6 +11,8 @@ record = customer + "records/<slug:type_key>/"
 
 urlpatterns = [
     path("", views.customer_list_view, name="customer_list"),
+    path("audit/changes/", views.audit_changes, name="audit_changes"),
+    path("audit/access/", views.audit_access, name="audit_access"),
     path("customers/new/", views.customer_create_view, name="customer_create"),
     path("customers/suggest/", views.customer_suggest, name="customer_suggest"),
     path(customer, views.customer_detail, name="customer_detail"),
@@ -26,9 +28,7 @@ urlpatterns = [
         name="contact_delete",
     ),
     path(customer + "aliases/new/", views.alias_create_view, name="alias_create"),
-    path(
-        customer + "aliases/<int:alias_pk>/delete/", views.alias_delete_view, name="alias_delete"
-    ),
+    path(customer + "aliases/<int:alias_pk>/delete/", views.alias_delete_view, name="alias_delete"),
     path(customer + "external-ids/new/", views.external_id_create_view, name="external_id_create"),
     path(
         customer + "external-ids/<int:external_id_pk>/delete/",

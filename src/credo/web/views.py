@@ -24,7 +24,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from credo.core.permissions import ASSIGN_OWNER, VIEW_CREDITFILE
+from credo.core.permissions import (
+    ASSIGN_OWNER,
+    VIEW_ACCESSLOG,
+    VIEW_CHANGELOG,
+    VIEW_CREDITFILE,
+)
+from credo.core.selectors import access_log_list, object_change_list, object_change_types
 from credo.creditfile.models import Attachment
 from credo.creditfile.registry import RECORD_TYPES
 from credo.creditfile.selectors import (
@@ -60,8 +66,10 @@ from credo.customers.services import (
 
 from . import tabs as tab_registry
 from .forms import (
+    AccessLogFilterForm,
     AliasForm,
     AttachmentForm,
+    ChangeLogFilterForm,
     ContactForm,
     CustomerFilterForm,
     CustomerForm,
@@ -584,9 +592,7 @@ def external_id_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 def external_id_delete_view(request: HttpRequest, pk: int, external_id_pk: int) -> HttpResponse:
     require_perms(request, "customers.delete_externalid")
     customer = get_customer_or_404(request, pk)
-    external_id = _get_part(
-        request, customer, ExternalId, external_id_pk, _("No such identifier.")
-    )
+    external_id = _get_part(request, customer, ExternalId, external_id_pk, _("No such identifier."))
     overview_url = tab_url(customer, "overview")
     return _confirm_delete_response(
         request,
@@ -821,3 +827,52 @@ def attachment_delete_view(request: HttpRequest, pk: int, attachment_pk: int) ->
         redirect_to=attachments_url,
         cancel_url=attachments_url,
     )
+
+
+# Audit pages (auditors are not staff: the Django admin is not theirs) -------------------------
+
+AUDIT_PAGE_SIZE = 50
+
+
+def _customers_by_id(request: HttpRequest, entries) -> dict[int, Customer]:
+    """The visible customers the entries of one page refer to (one query per page)."""
+    ids = {entry.customer_id for entry in entries if entry.customer_id}
+    return {c.pk: c for c in Customer.objects.restrict(request.user).filter(pk__in=ids)}
+
+
+def _audit_page(request: HttpRequest, form, entries):
+    """The page of entries for valid filters; nothing while the filters have errors."""
+    if form.is_bound and not form.is_valid():
+        entries = entries.none()
+    return Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@login_required
+def audit_changes(request: HttpRequest) -> HttpResponse:
+    require_perms(request, VIEW_CHANGELOG)
+    object_types = [
+        (key, capfirst(tab_registry.object_type_label(key))) for key in object_change_types()
+    ]
+    form = ChangeLogFilterForm(request.GET or None, object_types=object_types)
+    filters = form.selector_filters() if form.is_bound and form.is_valid() else {}
+    page = _audit_page(request, form, object_change_list(user=request.user, **filters))
+    customers = _customers_by_id(request, page.object_list)
+    entries = tab_registry.change_entries(
+        page.object_list, show_sensitive=can_view_sensitive(request.user)
+    )
+    for entry in entries:
+        entry["customer"] = customers.get(entry["change"].customer_id)
+    context = {"form": form, "page": page, "entries": entries}
+    return render(request, "web/audit/changes.html", context)
+
+
+@login_required
+def audit_access(request: HttpRequest) -> HttpResponse:
+    require_perms(request, VIEW_ACCESSLOG)
+    form = AccessLogFilterForm(request.GET or None)
+    filters = form.selector_filters() if form.is_bound and form.is_valid() else {}
+    page = _audit_page(request, form, access_log_list(user=request.user, **filters))
+    customers = _customers_by_id(request, page.object_list)
+    rows = [{"entry": entry, "customer": customers.get(entry.customer_id)} for entry in page]
+    context = {"form": form, "page": page, "rows": rows}
+    return render(request, "web/audit/access.html", context)
