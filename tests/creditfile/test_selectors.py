@@ -255,6 +255,19 @@ def test_individual_customer_registration_checks_id_number(make_customer):
     assert "unified social credit code" not in basic.missing
 
 
+def test_individual_is_not_asked_for_shareholders_or_management(make_customer):
+    person = make_customer(
+        kind="individual", id_number=ID_NUMBER, registered_province="32",
+        registered_street="人民路 1 号",
+    )
+    basic = _by_dimension(person)[Dimension.BASIC]
+    assert basic.missing == []
+    assert basic.status == "complete"
+    firm = make_customer(registered_province="32", registered_street="人民路 2 号")
+    firm_missing = _by_dimension(firm)[Dimension.BASIC].missing
+    assert "shareholders" in firm_missing and "key management" in firm_missing
+
+
 # Access log ----------------------------------------------------------------------------------
 
 

@@ -33,6 +33,8 @@ STALE_AFTER_DAYS: dict[Dimension, int] = {
 }
 # Record types whose absence does not make a dimension incomplete (many customers have none).
 OPTIONAL_RECORD_TYPES = frozenset({"affiliations"})
+# A natural person has no shareholders or board: these are not asked of individual customers.
+ENTERPRISE_ONLY_RECORD_TYPES = frozenset({"shareholders", "key-management"})
 
 # Registration facts on the customer itself that belong to dimension 1.
 ENTERPRISE_REGISTRATION_FIELDS = (
@@ -159,6 +161,9 @@ def completeness(*, customer: Customer, today: dt.date | None = None) -> list[Di
         newest: dt.date | None = None
         if dimension == Dimension.BASIC:
             present, missing = _registration_parts(customer)
+        optional = OPTIONAL_RECORD_TYPES
+        if customer.kind == CustomerKind.INDIVIDUAL:
+            optional = optional | ENTERPRISE_ONLY_RECORD_TYPES
         for rt in record_types_of(dimension):
             manager: Any = rt.model._default_manager  # customer FK is declared per subclass
             summary = manager.filter(customer=customer).aggregate(
@@ -169,7 +174,7 @@ def completeness(*, customer: Customer, today: dt.date | None = None) -> list[Di
                 present.append(label)
                 if summary["newest"] and (newest is None or summary["newest"] > newest):
                     newest = summary["newest"]
-            elif rt.key not in OPTIONAL_RECORD_TYPES:
+            elif rt.key not in optional:
                 missing.append(label)
         threshold = STALE_AFTER_DAYS[dimension]
         age_days = (today - newest).days if newest else None
