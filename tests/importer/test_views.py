@@ -164,3 +164,19 @@ def test_credit_file_records_through_the_ui(client, credit_manager, make_custome
     assert "1 to create" in response.content.decode()
     client.post(CONFIRM_URL, {"token": _token(client), "confirm": "1"})
     assert Shareholder.objects.get().name == "乙投资有限公司"
+
+
+def test_navigation_offers_import_only_with_the_permission(client, credit_manager, viewer):
+    client.force_login(credit_manager)
+    page = client.get(reverse("web:customer_list")).content.decode()
+    assert f'href="{UPLOAD_URL}"' in page
+    client.force_login(viewer)
+    page = client.get(reverse("web:customer_list")).content.decode()
+    assert f'href="{UPLOAD_URL}"' not in page
+
+
+def test_record_type_choices_are_labelled(client, credit_manager):
+    client.force_login(credit_manager)
+    page = client.get(UPLOAD_URL).content.decode()
+    assert '<option value="customers">Customers</option>' in page
+    assert '<option value="financial-statements">Financial statements</option>' in page

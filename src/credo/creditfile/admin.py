@@ -53,6 +53,8 @@ class RecordAdmin(admin.ModelAdmin):
 
     record_type: RecordType
     list_select_related = ("customer",)
+    # A select of every customer does not scale to large portfolios: pick by id with a lookup.
+    raw_id_fields: tuple[str, ...] = ("customer",)
     readonly_fields = ("recorded_by", "created_at", "updated_at")
     search_fields = ("customer__name_zh", "customer__name_en", "customer__code")
     list_filter = ("source",)
@@ -106,7 +108,7 @@ _register(Shareholder, ("name", "shareholder_type", "share_percent", "as_of", "s
 _register(KeyManager, ("name", "title", "since", "as_of"))
 _register(Affiliation, ("related_company_name", "relation_type", "as_of"))
 _register(BusinessProfile, ("as_of", "employees", "source"))
-_register(MarketShare, ("profile", "region", "percent"))
+_register(MarketShare, ("profile", "region", "percent"), raw_id_fields=("customer", "profile"))
 _register(
     FinancialStatement,
     ("period_type", "period_end", "audited", "total_assets", "revenue", "net_profit"),
@@ -140,6 +142,7 @@ class AttachmentAdmin(admin.ModelAdmin):
     can be changed afterwards."""
 
     form = AttachmentAdminForm
+    raw_id_fields = ("customer",)
     list_display = ("title", "customer", "kind", "original_name", "size", "uploaded_by",
                     "created_at")
     list_filter = ("kind",)

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import models
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -688,4 +689,4 @@ def get_spec(key: str) -> ImportSpec:
 
 
 def spec_choices() -> Iterable[tuple[str, str]]:
-    return [(key, str(spec.label)) for key, spec in available_specs().items()]
+    return [(key, capfirst(str(spec.label))) for key, spec in available_specs().items()]
