@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "credo.core",
     "credo.customers",
     "credo.creditfile",
+    "credo.receivables",
     "credo.importer",
     "credo.api",
     "credo.web",
