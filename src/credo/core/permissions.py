@@ -22,6 +22,11 @@ CREDITFILE_MODELS = (
     "financialstatement", "tradereference", "bankrelation", "publicrecord", "attachment",
 )
 CUSTOMER_MODELS = ("customer", "contact", "customeralias", "externalid", "teammember")
+RECEIVABLES_MODELS = (
+    "paymentterms", "fxrate", "salesorder", "delivery", "invoice", "invoiceinstalment",
+    "creditnote", "payment", "allocation", "writeoff", "dispute", "security",
+    "customerexposure", "openitemdue",
+)
 
 
 def _crud(app: str, models: tuple[str, ...], actions: tuple[str, ...]) -> list[str]:
@@ -44,6 +49,7 @@ ROLES: dict[str, dict] = {
             VIEW_CHANGELOG, "customers.view_industry", "customers.view_tag", "customers.add_tag",
             *_crud("customers", CUSTOMER_MODELS, ALL),
             *_crud("creditfile", CREDITFILE_MODELS, ALL),
+            *_crud("receivables", RECEIVABLES_MODELS, ALL),
         ],
     },
     "credit_analyst": {
@@ -53,6 +59,7 @@ ROLES: dict[str, dict] = {
             "customers.view_industry", "customers.view_tag",
             *_crud("customers", CUSTOMER_MODELS, WRITE),
             *_crud("creditfile", CREDITFILE_MODELS, ALL),
+            *_crud("receivables", RECEIVABLES_MODELS, ALL),
         ],
     },
     "account_manager": {
@@ -61,6 +68,7 @@ ROLES: dict[str, dict] = {
             VIEW_CREDITFILE, VIEW_CHANGELOG, "customers.view_industry", "customers.view_tag",
             *_crud("customers", CUSTOMER_MODELS, WRITE),
             *_crud("creditfile", CREDITFILE_MODELS, WRITE),
+            *_crud("receivables", RECEIVABLES_MODELS, READ),
         ],
     },
     "service_agent": {
@@ -78,6 +86,7 @@ ROLES: dict[str, dict] = {
             "customers.view_industry", "customers.view_tag", "core.view_businessevent",
             *_crud("customers", CUSTOMER_MODELS, READ),
             *_crud("creditfile", CREDITFILE_MODELS, READ),
+            *_crud("receivables", RECEIVABLES_MODELS, READ),
         ],
     },
     "viewer": {
@@ -86,6 +95,7 @@ ROLES: dict[str, dict] = {
             VIEW_ALL_CUSTOMERS, VIEW_CREDITFILE, "customers.view_industry", "customers.view_tag",
             *_crud("customers", CUSTOMER_MODELS, READ),
             *_crud("creditfile", CREDITFILE_MODELS, READ),
+            *_crud("receivables", RECEIVABLES_MODELS, READ),
         ],
     },
 }

@@ -111,7 +111,9 @@ def roles_sync() -> dict[str, int]:
     """Create or update one group per role with exactly the role's permissions."""
     result: dict[str, int] = {}
     all_credo = Permission.objects.filter(
-        content_type__app_label__in=["core", "customers", "creditfile", "auth"]
+        content_type__app_label__in=[
+            "core", "customers", "creditfile", "receivables", "decisions", "auth",
+        ]
     )
     for key, spec in ROLES.items():
         group, _created = Group.objects.get_or_create(name=key)
