@@ -27,6 +27,16 @@ RECEIVABLES_MODELS = (
     "creditnote", "payment", "allocation", "writeoff", "dispute", "security",
     "customerexposure", "openitemdue",
 )
+RELEASE_ORDER = "decisions.release_order"  # release/reject/recheck held orders within authority
+RUN_CREDIT_CHECK = "decisions.add_creditcheck"  # run an order credit check (what-if included)
+DECISIONS_MODELS = (
+    "creditlimit", "listentry", "checkpolicy", "customersegment", "creditcheck",
+    "ordercreditdecision", "releaseauthority",
+)
+# What an account manager may see about their own customers.
+DECISIONS_CUSTOMER_MODELS = (
+    "creditlimit", "listentry", "customersegment", "creditcheck", "ordercreditdecision",
+)
 
 
 def _crud(app: str, models: tuple[str, ...], actions: tuple[str, ...]) -> list[str]:
@@ -50,6 +60,7 @@ ROLES: dict[str, dict] = {
             *_crud("customers", CUSTOMER_MODELS, ALL),
             *_crud("creditfile", CREDITFILE_MODELS, ALL),
             *_crud("receivables", RECEIVABLES_MODELS, ALL),
+            *_crud("decisions", DECISIONS_MODELS, ALL), RELEASE_ORDER,
         ],
     },
     "credit_analyst": {
@@ -60,6 +71,8 @@ ROLES: dict[str, dict] = {
             *_crud("customers", CUSTOMER_MODELS, WRITE),
             *_crud("creditfile", CREDITFILE_MODELS, ALL),
             *_crud("receivables", RECEIVABLES_MODELS, ALL),
+            *_crud("decisions", DECISIONS_MODELS, READ), RUN_CREDIT_CHECK, RELEASE_ORDER,
+            "decisions.add_ordercreditdecision",
         ],
     },
     "account_manager": {
@@ -69,6 +82,7 @@ ROLES: dict[str, dict] = {
             *_crud("customers", CUSTOMER_MODELS, WRITE),
             *_crud("creditfile", CREDITFILE_MODELS, WRITE),
             *_crud("receivables", RECEIVABLES_MODELS, READ),
+            *_crud("decisions", DECISIONS_CUSTOMER_MODELS, READ), RUN_CREDIT_CHECK,
         ],
     },
     "service_agent": {
@@ -87,6 +101,7 @@ ROLES: dict[str, dict] = {
             *_crud("customers", CUSTOMER_MODELS, READ),
             *_crud("creditfile", CREDITFILE_MODELS, READ),
             *_crud("receivables", RECEIVABLES_MODELS, READ),
+            *_crud("decisions", DECISIONS_MODELS, READ),
         ],
     },
     "viewer": {
@@ -96,6 +111,7 @@ ROLES: dict[str, dict] = {
             *_crud("customers", CUSTOMER_MODELS, READ),
             *_crud("creditfile", CREDITFILE_MODELS, READ),
             *_crud("receivables", RECEIVABLES_MODELS, READ),
+            *_crud("decisions", DECISIONS_MODELS, READ),
         ],
     },
 }

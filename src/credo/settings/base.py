@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "credo.customers",
     "credo.creditfile",
     "credo.receivables",
+    "credo.decisions",
     "credo.importer",
     "credo.api",
     "credo.web",
