@@ -206,9 +206,12 @@ def _order_status(order: SalesOrder) -> str:
 def _order_change(order: SalesOrder, data: dict[str, Any]) -> None:
     """Update a locked order and move its exposure by the difference."""
     before = order_exposure(order)
+    # Work out the new status on a copy: model_update must see the old values to log the change.
+    fields = order._meta.concrete_fields
+    preview = SalesOrder(**{field.attname: getattr(order, field.attname) for field in fields})
     for name, value in data.items():
-        setattr(order, name, value)
-    data["status"] = _order_status(order)
+        setattr(preview, name, value)
+    data["status"] = _order_status(preview)
     model_update(instance=order, data=data, customer_id_attr="customer_id")
     after = order_exposure(order)
     _bump(
