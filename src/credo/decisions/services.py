@@ -23,8 +23,9 @@ from credo.core.services import business_event_emit, model_create, model_update
 from credo.customers.choices import Currency
 from credo.customers.models import Customer
 from credo.receivables import selectors as receivables_selectors
-from credo.receivables.choices import CREDIT_STATUSES_NOT_COUNTED, ORDER_STATUSES_OPEN, CreditStatus
-from credo.receivables.models import SalesOrder
+from credo.receivables.choices import ORDER_STATUSES_OPEN, CreditStatus
+from credo.receivables.models import CustomerExposure, SalesOrder
+from credo.receivables.services import order_exposure, sales_order_set_credit_status
 
 from . import selectors
 from .check_engine import (
@@ -75,6 +76,10 @@ def _decimal_or_error(value: Any, field_name: str) -> Decimal:
         raise ValidationError({field_name: [_("Enter a number.")]}) from None
     if not number.is_finite():
         raise ValidationError({field_name: [_("Enter a number.")]})
+    # Cents as stored (10 -> 10.00); more decimals are left for the model to refuse.
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -2:
+        return number.quantize(CENT)
     return number
 
 
@@ -354,16 +359,17 @@ def order_counted_open_amount(order: SalesOrder) -> Decimal:
 
     Checking an order that already counts must not add it a second time.
     """
-    if order.status not in ORDER_STATUSES_OPEN:
-        return ZERO
-    if order.credit_status in CREDIT_STATUSES_NOT_COUNTED:
-        return ZERO
-    undelivered = order.amount - order.delivered_amount
-    if undelivered <= ZERO:
-        return ZERO
-    if order.amount == ZERO:
-        return ZERO
-    return (order.amount_company * undelivered / order.amount).quantize(CENT)
+    return order_exposure(order)[0]
+
+
+def _lock_order(order: SalesOrder) -> SalesOrder:
+    """Lock the customer's exposure row, then the order (the ledger writers' lock order).
+
+    Serialises real checks and decisions on one customer's orders: two orders cannot both take
+    the same available credit.
+    """
+    list(CustomerExposure.objects.select_for_update().filter(customer_id=order.customer_id))
+    return SalesOrder.objects.select_for_update().get(pk=order.pk)
 
 
 def _reason_rows(result: CheckResult) -> list[dict[str, Any]]:
@@ -436,8 +442,7 @@ def credit_check(
     """
     day = today or _today()
     if order is not None and not what_if:
-        # Serialise checks of the same order (the credit status is the result).
-        order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+        order = _lock_order(order)
     number, currency = _validated_check_input(
         customer=customer, amount=amount, currency=currency, order=order
     )
@@ -549,8 +554,6 @@ def credit_check(
     )
     order_status = None
     if order is not None:
-        from credo.receivables.services import sales_order_set_credit_status
-
         order_status = CREDIT_STATUS_FOR_OUTCOME[result.outcome]
         sales_order_set_credit_status(order=order, status=order_status)
     return CheckAnswer(**answer_fields, check=check, order_credit_status=order_status)
@@ -588,7 +591,7 @@ def _decide(
     conditions: str,
     valid_until: dt.date | None,
 ) -> OrderCreditDecision:
-    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    order = _lock_order(order)
     _authorise_decision(order=order, user=user)
     errors: dict[str, list] = {}
     if order.credit_status not in selectors.WORKLIST_CREDIT_STATUSES:
@@ -609,8 +612,6 @@ def _decide(
         check = answer.check
         new_status = answer.order_credit_status
     else:
-        from credo.receivables.services import sales_order_set_credit_status
-
         new_status = (
             CreditStatus.RELEASED if action == DecisionAction.RELEASE else CreditStatus.REJECTED
         )
