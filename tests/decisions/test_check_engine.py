@@ -126,6 +126,14 @@ def test_limit_grades(exposure, order, outcome, code):
         assert result.reasons[0].params["limit"] == D("1000.00")
 
 
+def test_limit_grades_compare_the_unrounded_utilisation():
+    # 1000.004 of 1000 is 100.0004 %: shown as 100.00 but above 100 %
+    result = evaluate(data(order_amount=D("1000.004")), only(LIMIT_STEP))
+    assert result.outcome == Outcome.BLOCK
+    assert result.utilisation_percent == D("100.00")
+    assert result.reasons[0].params["utilisation"] == D("100.00")
+
+
 def test_limit_grade_reaction_is_configurable():
     step = {"type": "limit", "grades": [{"above_percent": "100", "reaction": "hold"}]}
     result = evaluate(data(order_amount=D("1001")), only(step))

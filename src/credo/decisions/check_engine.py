@@ -318,11 +318,12 @@ def _limit_reasons(step: Step, data: CheckInput, available: Decimal, utilisation
         "limit": _money(data.limit),
         "available": _money(available),
         "order_amount": _money(data.order_amount),
-        "utilisation": utilisation,
+        "utilisation": None if utilisation is None else utilisation.quantize(CENT),
     }
     if utilisation is None:  # a limit of 0 with something to cover: nothing left at all
         crossed = list(step.grades)
     else:
+        # Compared unrounded: 100.001 % is above 100 % although it shows as 100.00.
         crossed = [grade for grade in step.grades if utilisation > grade.above_percent]
     if not crossed:
         return [Reason(step.type, ReasonCode.WITHIN_LIMIT, Reaction.INFO, figures)]
@@ -402,7 +403,7 @@ def evaluate(data: CheckInput, policy: Policy) -> CheckResult:
     utilisation: Decimal | None = None
     if limit > ZERO:
         used_after = limit - available + data.order_amount
-        utilisation = (used_after / limit * HUNDRED).quantize(CENT)
+        utilisation = used_after / limit * HUNDRED
     elif data.order_amount <= available:
         utilisation = ZERO  # nothing is needed from the limit (fully secured)
     reasons: list[Reason] = []
@@ -415,7 +416,7 @@ def evaluate(data: CheckInput, policy: Policy) -> CheckResult:
         outcome=most_severe(reason.reaction for reason in reasons),
         available_credit=_money(available),
         counted_exposure=_money(exposure),
-        utilisation_percent=utilisation,
+        utilisation_percent=None if utilisation is None else utilisation.quantize(CENT),
         reasons=tuple(reasons),
         information_buckets=information,
     )
