@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Min, QuerySet, Sum
+from django.db.models import DecimalField, Min, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,19 @@ from .models import (
 )
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def cents(value: Decimal) -> Decimal:
+    """Exact cents: SQLite returns sums of decimals through floats (15 significant digits)."""
+    return Decimal(value).quantize(CENT)
+
+
+def money_sum(field: str) -> Coalesce:
+    """SUM of a money column, 0.00 when empty, typed so every backend returns exact cents."""
+    return Coalesce(
+        Sum(field), ZERO, output_field=DecimalField(max_digits=20, decimal_places=2)
+    )
 
 
 def company_currency() -> str:
@@ -58,7 +71,7 @@ def fx_rate(currency: str, on: dt.date) -> Decimal:
 
 
 def _sum(queryset: QuerySet, field: str = "amount") -> Decimal:
-    return queryset.aggregate(total=Coalesce(Sum(field), ZERO))["total"]
+    return cents(queryset.aggregate(total=money_sum(field))["total"])
 
 
 def instalment_outstanding(instalment: InvoiceInstalment) -> tuple[Decimal, Decimal]:
@@ -66,14 +79,14 @@ def instalment_outstanding(instalment: InvoiceInstalment) -> tuple[Decimal, Deci
     if instalment.invoice.status == "cancelled":
         return ZERO, ZERO
     allocated = Allocation.objects.filter(instalment=instalment).aggregate(
-        amount=Coalesce(Sum("amount"), ZERO), company=Coalesce(Sum("amount_company"), ZERO)
+        amount=money_sum("amount"), company=money_sum("amount_company")
     )
     written = WriteOff.objects.filter(instalment=instalment).aggregate(
-        amount=Coalesce(Sum("amount"), ZERO), company=Coalesce(Sum("amount_company"), ZERO)
+        amount=money_sum("amount"), company=money_sum("amount_company")
     )
     return (
-        instalment.amount - allocated["amount"] - written["amount"],
-        instalment.amount_company - allocated["company"] - written["company"],
+        cents(instalment.amount - allocated["amount"] - written["amount"]),
+        cents(instalment.amount_company - allocated["company"] - written["company"]),
     )
 
 
@@ -99,7 +112,7 @@ def open_items(*, customer: Customer) -> list[tuple[InvoiceInstalment, Decimal]]
         .exclude(invoice__status="cancelled")
         .select_related("invoice")
         .annotate(
-            allocated=Coalesce(Sum("allocations__amount", distinct=False), ZERO),
+            allocated=money_sum("allocations__amount"),
         )
         .order_by("due_date", "invoice__number", "sequence")
     )
@@ -110,7 +123,7 @@ def open_items(*, customer: Customer) -> list[tuple[InvoiceInstalment, Decimal]]
     )
     result = []
     for item in instalments:
-        open_amount = item.amount - item.allocated - written.get(item.pk, ZERO)
+        open_amount = cents(item.amount - item.allocated - written.get(item.pk, ZERO))
         if open_amount:
             result.append((item, open_amount))
     return result
@@ -146,15 +159,15 @@ class ExposureSnapshot:
 
 def _snapshot(*, customer_ids: list[int], anchor_id: int, today: dt.date) -> ExposureSnapshot:
     totals = CustomerExposure.objects.filter(customer_id__in=customer_ids).aggregate(
-        open_orders=Coalesce(Sum("open_orders"), ZERO),
-        delivered_not_invoiced=Coalesce(Sum("delivered_not_invoiced"), ZERO),
-        open_receivables=Coalesce(Sum("open_receivables"), ZERO),
-        disputed=Coalesce(Sum("disputed"), ZERO),
-        secured=Coalesce(Sum("secured"), ZERO),
+        open_orders=money_sum("open_orders"),
+        delivered_not_invoiced=money_sum("delivered_not_invoiced"),
+        open_receivables=money_sum("open_receivables"),
+        disputed=money_sum("disputed"),
+        secured=money_sum("secured"),
     )
     overdue = OpenItemDue.objects.filter(
         customer_id__in=customer_ids, due_date__lt=today, amount__gt=0
-    ).aggregate(total=Coalesce(Sum("amount"), ZERO), oldest=Min("due_date"))
+    ).aggregate(total=money_sum("amount"), oldest=Min("due_date"))
     # The maintained total counts every security; those not valid today do not secure anything.
     not_valid_today = _sum(
         Security.objects.filter(customer_id__in=customer_ids).exclude(
@@ -166,12 +179,12 @@ def _snapshot(*, customer_ids: list[int], anchor_id: int, today: dt.date) -> Exp
     return ExposureSnapshot(
         customer_id=anchor_id,
         currency=company_currency(),
-        open_orders=totals["open_orders"],
-        delivered_not_invoiced=totals["delivered_not_invoiced"],
-        open_receivables=totals["open_receivables"],
-        overdue=overdue["total"],
-        disputed=totals["disputed"],
-        secured=totals["secured"] - not_valid_today,
+        open_orders=cents(totals["open_orders"]),
+        delivered_not_invoiced=cents(totals["delivered_not_invoiced"]),
+        open_receivables=cents(totals["open_receivables"]),
+        overdue=cents(overdue["total"]),
+        disputed=cents(totals["disputed"]),
+        secured=cents(totals["secured"] - not_valid_today),
         oldest_overdue_days=(today - oldest).days if oldest is not None else None,
     )
 

@@ -54,6 +54,7 @@ from .models import (
     WriteOff,
 )
 from .selectors import (
+    cents,
     company_currency,
     credit_note_unapplied,
     fx_rate,
@@ -547,18 +548,12 @@ def _invoice_status_refresh(invoice_id: int) -> None:
     if invoice.status == InvoiceStatus.CANCELLED:
         return
     open_total = ZERO
-    written_total = ZERO
     for instalment in invoice.instalments.all():
         open_total += instalment_outstanding(instalment)[0]
-    written_total = (
-        WriteOff.objects.filter(instalment__invoice=invoice).aggregate(total=Sum("amount"))[
-            "total"
-        ]
-        or ZERO
-    )
+    has_write_offs = WriteOff.objects.filter(instalment__invoice=invoice).exists()
     if open_total:
         status = InvoiceStatus.OPEN
-    elif written_total:
+    elif has_write_offs:
         status = InvoiceStatus.WRITTEN_OFF
     else:
         status = InvoiceStatus.PAID
@@ -910,14 +905,14 @@ def _ledger_exposure() -> tuple[dict[int, dict[str, Decimal]], dict[tuple[int, d
         .values_list("invoice__customer_id", "due_date")
         .annotate(total=Sum("amount_company"))
     ):
-        due[(customer_id, due_date)] += total
+        due[(customer_id, due_date)] += cents(total)
     for model in (Allocation, WriteOff):
         for customer_id, due_date, total in (
             model.objects.filter(**{f"instalment__{k}": v for k, v in live.items()})
             .values_list("instalment__invoice__customer_id", "instalment__due_date")
             .annotate(total=Sum("amount_company"))
         ):
-            due[(customer_id, due_date)] -= total
+            due[(customer_id, due_date)] -= cents(total)
     for (customer_id, _due_date), total in due.items():
         buckets[customer_id]["open_receivables"] += total
     for customer_id, total in (
@@ -925,11 +920,11 @@ def _ledger_exposure() -> tuple[dict[int, dict[str, Decimal]], dict[tuple[int, d
         .values_list("instalment__invoice__customer_id")
         .annotate(total=Sum("amount_company"))
     ):
-        buckets[customer_id]["disputed"] += total
+        buckets[customer_id]["disputed"] += cents(total)
     for customer_id, total in Security.objects.values_list("customer_id").annotate(
         total=Sum("amount_company")
     ):
-        buckets[customer_id]["secured"] += total
+        buckets[customer_id]["secured"] += cents(total)
     return buckets, due
 
 
