@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, object]] = {
     "roles": ("credo_roles", _("Create or refresh the role groups and their permissions.")),
     "user": ("credo_user", _("Create a user with a role, or change a user's role.")),
     "token": ("credo_token", _("Create an API token for a user.")),
+    "receivables": ("credo_receivables", _("Receivables: ageing, collection metrics, reconcile exposure.")),
     "check-catalogue": ("credo_check_catalogue", _("Fail if the zh-hans catalogue is incomplete.")),
     "manage": ("", _("Run any Django management command.")),
 }
