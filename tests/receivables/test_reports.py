@@ -364,7 +364,12 @@ def test_monthly_trend_worked_example(ledger):
     assert march.average_days_delinquent == D("5.17")  # 36.17 - 31.00
     assert march.cei == D("80.00")  # (2,500 + 3,000 - 3,500) / (2,500 + 3,000 - 3,000)
     assert march.payment_index == D("70")
+    assert march.countback_dso == D("38.00")
+    assert (march.average_days_beyond_terms, march.share_paid_on_time) == (D("10.00"), D("0.00"))
+    assert march.maximum_days_past_due == 90
     assert february.dso == D("35.00")  # 2,500 / 2,000 x 28
+    assert february.best_possible_dso == D("28.00")  # 2,000 / 2,000 x 28
+    assert february.average_days_delinquent == D("7.00")
     assert february.countback_dso == D("43.50")  # 28 days, then 500 of Jan's 1,000 x 31
     assert february.cei == D("66.67")  # (1,500 + 2,000 - 2,500) / (1,500 + 2,000 - 2,000)
     assert february.share_paid_on_time == D("100.00")
