@@ -15,7 +15,7 @@ from ninja.responses import NinjaJSONEncoder
 
 from .auth import api_auth
 from .errors import install_exception_handlers
-from .routers import core, creditfile, customers
+from .routers import core, creditfile, customers, decisions
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -43,3 +43,4 @@ install_exception_handlers(api)
 api.add_router("/", customers.router)
 api.add_router("/", core.router)
 api.add_router("/", creditfile.router)
+api.add_router("/", decisions.router)

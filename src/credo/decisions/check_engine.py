@@ -229,7 +229,7 @@ def _parse_step(index: int, raw: Any, errors: list) -> Step | None:
         errors.append(("step_not_object", {"step": index + 1}))
         return None
     try:
-        step_type = StepType(raw.get("type"))
+        step_type = StepType(str(raw.get("type")))
     except ValueError:
         errors.append(("unknown_step_type", {"step": index + 1, "value": raw.get("type")}))
         return None

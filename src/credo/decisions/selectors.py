@@ -124,7 +124,8 @@ def release_authority_of(user) -> Decimal | None:
     maximum = ReleaseAuthority.objects.filter(group_name__in=groups).aggregate(
         maximum=Max("max_amount")
     )["maximum"]
-    return maximum if maximum is not None else Decimal("0")
+    # Quantized: SQLite's MAX() drops the trailing zeros of the stored cents.
+    return Decimal(maximum if maximum is not None else 0).quantize(Decimal("0.01"))
 
 
 def blocked_order_worklist(*, user) -> QuerySet[SalesOrder]:
