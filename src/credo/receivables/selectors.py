@@ -121,7 +121,7 @@ def open_items(*, customer: Customer) -> list[tuple[InvoiceInstalment, Decimal]]
         .values_list("instalment_id")
         .annotate(total=Sum("amount"))
     )
-    result = []
+    result: list[tuple[InvoiceInstalment, Decimal]] = []
     for item in instalments:
         open_amount = cents(item.amount - item.allocated - written.get(item.pk, ZERO))
         if open_amount:
