@@ -276,6 +276,27 @@ def default_policy_ensure() -> CheckPolicy:
     )
 
 
+# Seeded by migration 0002 as well; kept here for databases flushed after migrating.
+DEFAULT_RELEASE_AUTHORITIES = {
+    "credit_manager": Decimal("5000000.00"),
+    "credit_analyst": Decimal("500000.00"),
+}
+
+
+@transaction.atomic
+def decisions_defaults_ensure() -> None:
+    """Create the default policy and the default release authorities where they are missing.
+
+    Runs after every migrate (and after a test-database flush, which removes migration data);
+    existing rows are never changed.
+    """
+    default_policy_ensure()
+    for group_name, max_amount in DEFAULT_RELEASE_AUTHORITIES.items():
+        ReleaseAuthority.objects.get_or_create(
+            group_name=group_name, defaults={"max_amount": max_amount}
+        )
+
+
 @transaction.atomic
 def customer_segment_set(*, customer: Customer, policy: CheckPolicy | None) -> None:
     """Assign the customer to a segment's policy, or back to the default (``None``)."""
