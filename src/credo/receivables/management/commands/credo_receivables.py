@@ -41,7 +41,7 @@ METRIC_LABELS = {
     "average_days_delinquent": gettext_lazy("average days delinquent"),
     "cei": gettext_lazy("collection effectiveness index (%)"),
     "average_days_beyond_terms": gettext_lazy("average days beyond terms"),
-    "share_paid_on_time": gettext_lazy("paid on time (% of amount)"),
+    "share_paid_on_time": gettext_lazy("paid on time (percent of amount)"),
     "maximum_days_past_due": gettext_lazy("maximum days past due"),
     "payment_index": gettext_lazy("payment index (1-100)"),
 }
