@@ -1,6 +1,6 @@
 """URLs of the web UI (namespace ``web``). Login and logout live in the root URL map."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.customer_list_view, name="customer_list"),
     path("audit/changes/", views.audit_changes, name="audit_changes"),
     path("audit/access/", views.audit_access, name="audit_access"),
+    path("portfolio/", include("credo.web.urls_portfolio")),
     path("customers/new/", views.customer_create_view, name="customer_create"),
     path("customers/suggest/", views.customer_suggest, name="customer_suggest"),
     path(customer, views.customer_detail, name="customer_detail"),
@@ -55,4 +56,5 @@ urlpatterns = [
         views.attachment_delete_view,
         name="attachment_delete",
     ),
+    path("", include("credo.web.urls_receivables")),
 ]
