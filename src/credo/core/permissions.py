@@ -37,6 +37,12 @@ DECISIONS_MODELS = (
 DECISIONS_CUSTOMER_MODELS = (
     "creditlimit", "listentry", "customersegment", "creditcheck", "ordercreditdecision",
 )
+COLLECTIONS_MODELS = ("dunninglevel", "dunningletter", "promisetopay", "collectorassignment")
+# Collectors' work: letters, promises and who collects (the levels are configuration).
+COLLECTIONS_WORK_MODELS = ("dunningletter", "promisetopay", "collectorassignment")
+VIEW_COLLECTION_WORKLIST = "collections.view_worklist"
+SEND_DUNNING_LETTER = "collections.send_dunningletter"  # send (or cancel) a proposed letter
+RUN_DUNNING = "collections.add_dunningletter"  # run dunning: propose letters
 
 
 def _crud(app: str, models: tuple[str, ...], actions: tuple[str, ...]) -> list[str]:
@@ -61,6 +67,8 @@ ROLES: dict[str, dict] = {
             *_crud("creditfile", CREDITFILE_MODELS, ALL),
             *_crud("receivables", RECEIVABLES_MODELS, ALL),
             *_crud("decisions", DECISIONS_MODELS, ALL), RELEASE_ORDER,
+            *_crud("collections", COLLECTIONS_MODELS, ALL), VIEW_COLLECTION_WORKLIST,
+            SEND_DUNNING_LETTER,
         ],
     },
     "credit_analyst": {
@@ -73,6 +81,8 @@ ROLES: dict[str, dict] = {
             *_crud("receivables", RECEIVABLES_MODELS, ALL),
             *_crud("decisions", DECISIONS_MODELS, READ), RUN_CREDIT_CHECK, RELEASE_ORDER,
             "decisions.add_ordercreditdecision",
+            "collections.view_dunninglevel", *_crud("collections", COLLECTIONS_WORK_MODELS, WRITE),
+            VIEW_COLLECTION_WORKLIST, SEND_DUNNING_LETTER,
         ],
     },
     "account_manager": {
@@ -83,6 +93,8 @@ ROLES: dict[str, dict] = {
             *_crud("creditfile", CREDITFILE_MODELS, WRITE),
             *_crud("receivables", RECEIVABLES_MODELS, READ),
             *_crud("decisions", DECISIONS_CUSTOMER_MODELS, READ), RUN_CREDIT_CHECK,
+            *_crud("collections", COLLECTIONS_MODELS, READ), "collections.add_promisetopay",
+            "collections.change_promisetopay", VIEW_COLLECTION_WORKLIST,
         ],
     },
     "service_agent": {
@@ -102,6 +114,7 @@ ROLES: dict[str, dict] = {
             *_crud("creditfile", CREDITFILE_MODELS, READ),
             *_crud("receivables", RECEIVABLES_MODELS, READ),
             *_crud("decisions", DECISIONS_MODELS, READ),
+            *_crud("collections", COLLECTIONS_MODELS, READ), VIEW_COLLECTION_WORKLIST,
         ],
     },
     "viewer": {
@@ -112,6 +125,7 @@ ROLES: dict[str, dict] = {
             *_crud("creditfile", CREDITFILE_MODELS, READ),
             *_crud("receivables", RECEIVABLES_MODELS, READ),
             *_crud("decisions", DECISIONS_MODELS, READ),
+            *_crud("collections", COLLECTIONS_MODELS, READ), VIEW_COLLECTION_WORKLIST,
         ],
     },
 }
