@@ -299,6 +299,13 @@ def _ownership(tab, request, customer) -> dict:
     }
 
 
+def _receivables(tab, request, customer) -> dict:
+    # Imported here: views_receivables imports views, which imports this module.
+    from .views_receivables import receivables_tab
+
+    return receivables_tab(tab, request, customer)
+
+
 def _build_tabs() -> list[Tab]:
     result = [
         Tab(
@@ -341,6 +348,13 @@ def _build_tabs() -> list[Tab]:
             "web/customers/tabs/completeness.html",
             (VIEW_CREDITFILE,),
             builder=_completeness,
+        ),
+        Tab(
+            "receivables",
+            _("Receivables"),
+            "web/receivables/tab.html",
+            ("receivables.view_invoice",),
+            builder=_receivables,
         ),
         Tab(
             "history",
