@@ -165,9 +165,11 @@ class ImportReport:
 class RowContext:
     """What a spec's row handler may know about the run: user, defaults, keys seen so far."""
 
-    def __init__(self, *, user, default_owner, mapping: dict[str, str]):
+    def __init__(self, *, user, default_owner, mapping: dict[str, str], source_system: str = ""):
         self.user = user
         self.default_owner = default_owner
+        # The ERP a document file comes from, when its rows name customers by external id.
+        self.source_system = source_system
         self.mapping = mapping  # field -> header as written
         self.line = 0
         self.file_keys: dict[Any, int] = {}  # filled by spec.prepare (e.g. parents later on)
@@ -220,9 +222,15 @@ def run_import(
     sheet: str = "",
     dry_run: bool = False,
     request_id: str | None = None,
+    source_system: str = "",
 ) -> ImportReport:
     """Validate every row of the file; write everything (one transaction) or nothing."""
     report = ImportReport(spec_key=spec.key, filename=filename, dry_run=dry_run)
+    if user is not None and not all(user.has_perm(p) for p in spec.required_permissions):
+        report.errors.append(
+            Issue(None, "", _("You may not import %(type)s.") % {"type": spec.label})
+        )
+        return report
     try:
         sheet_data = read_file(data, filename=filename, encoding=encoding, sheet=sheet)
     except FileProblem as problem:
@@ -250,7 +258,12 @@ def run_import(
     report.errors.extend(Issue(p.line, "", p.message) for p in sheet_data.problems)
 
     with acting_as(user, channel="import", request_id=request_id), transaction.atomic():
-        context = RowContext(user=user, default_owner=default_owner or user, mapping=mapping)
+        context = RowContext(
+            user=user,
+            default_owner=default_owner or user,
+            mapping=mapping,
+            source_system=source_system.strip(),
+        )
         spec.prepare(sheet_data.rows, context)
         outcomes_by_line: dict[int, RowOutcome] = {}
         for line, raw_row in sheet_data.rows:

@@ -43,6 +43,16 @@ class ImportUploadForm(forms.Form):
         help_text=_("User name; rows without an account manager get this one (default: you)."),
     )
 
+    source_system = forms.CharField(
+        label=_("Source system (ERP)"),
+        required=False,
+        max_length=50,
+        help_text=_(
+            "For documents that name their customer by external id without a source system "
+            "column."
+        ),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["record_type"].choices = spec_choices()

@@ -64,6 +64,8 @@ class ImportSpec:
     columns: list[Column]
     # Groups of fields of which at least one column must be present (e.g. a customer's name).
     required_one_of: tuple[tuple[str, ...], ...] = ()
+    # Permissions the importing user needs besides the import permission itself.
+    required_permissions: tuple[str, ...] = ()
     columns_by_field: dict[str, Column] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -677,9 +679,12 @@ def available_specs() -> dict[str, ImportSpec]:
     try:
         from credo.creditfile.registry import RECORD_TYPES
     except ImportError:  # the credit-file app is optional for the customer import
-        return specs
+        RECORD_TYPES = {}
     for key, record_type in RECORD_TYPES.items():
         specs[key] = record_spec(record_type)
+    from .receivables_specs import receivables_specs
+
+    specs.update(receivables_specs())
     return specs
 
 

@@ -71,6 +71,7 @@ def _run(request: HttpRequest, pending: dict, data: bytes, *, dry_run: bool) -> 
         sheet=pending.get("sheet", ""),
         dry_run=dry_run,
         request_id=getattr(request, "request_id", None),
+        source_system=pending.get("source_system", ""),
     )
 
 
@@ -111,6 +112,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             "encoding": form.cleaned_data["encoding"] or "",
             "sheet": form.cleaned_data["sheet"] or "",
             "owner": owner.username if owner else "",
+            "source_system": (form.cleaned_data.get("source_system") or "").strip(),
         }
         uploads = request.session.get(SESSION_KEY, {})
         uploads[token] = pending

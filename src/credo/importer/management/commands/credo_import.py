@@ -1,4 +1,5 @@
-"""``credo import RECORD_TYPE FILE``: import customers or credit-file records from CSV/XLSX."""
+"""``credo import RECORD_TYPE FILE``: import customers, credit-file records or receivables
+documents (ERP exports of orders, invoices, payments, allocations) from CSV/XLSX."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from credo.importer.specs import available_specs
 
 class Command(BaseCommand):
     help = gettext_lazy(
-        "Import customers or credit-file records from a CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) "
+        "Import customers, credit-file records or receivables documents from a CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) "
         "or XLSX file. Every row is validated first; errors are listed as 'line N, column C: "
         "message' and nothing is written. Unknown columns are reported as warnings and ignored."
     )
@@ -60,6 +61,14 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--source-system",
+            default="",
+            help=_(
+                "source system (ERP) of the file: rows naming their customer by external_id "
+                "without a source_system column use this one"
+            ),
+        )
+        parser.add_argument(
             "--language",
             default="",
             help=_("language of the messages (en, zh-hans); default: the site language"),
@@ -98,6 +107,7 @@ class Command(BaseCommand):
             encoding=options.get("encoding") or "",
             sheet=options.get("sheet") or "",
             dry_run=bool(options.get("dry_run")),
+            source_system=options.get("source_system") or "",
         )
         if report.encoding_line():
             self.stdout.write(report.encoding_line())
