@@ -70,9 +70,11 @@ def test_utf8_csv_with_chinese_headers_full_cycle(
     """Orders, deliveries, invoices, payments and allocations from one ERP, in Chinese."""
     orders = write_csv(
         "订单号,客户编号,订单日期,币种,金额,付款条件\n"
-        f"SO-1,{acme.code},2025-01-05,人民币,\"10,000.00\",N30\n"
+        f'SO-1,{acme.code},2025-01-05,人民币,"10,000.00",N30\n'
     )
-    assert "imported 1 rows: 1 created" in _ok(run_import_command("sales-orders", orders, "--user", importer))
+    assert "imported 1 rows: 1 created" in _ok(
+        run_import_command("sales-orders", orders, "--user", importer)
+    )
     deliveries = write_csv("发货单号,订单号,发货日期,金额\nDN-1,SO-1,2025/1/8,6000\n")
     assert "1 created" in _ok(run_import_command("deliveries", deliveries, "--user", importer))
     invoices = write_csv(
@@ -157,7 +159,9 @@ def test_xlsx_allocations_one_payment_to_many_items_and_instalments(
 
     with acting_as(credit_manager, channel="system"):
         payment_terms_create(
-            code="I4060", name="40/60", kind="instalments",
+            code="I4060",
+            name="40/60",
+            kind="instalments",
             instalments=[{"percent": "40", "days": 30}, {"percent": "60", "days": 60}],
         )
     invoices = write_csv(
@@ -166,7 +170,9 @@ def test_xlsx_allocations_one_payment_to_many_items_and_instalments(
         f"A-2,{acme.code},2025-01-15,300,\n"
     )
     _ok(run_import_command("invoices", invoices, "--user", importer))
-    payments = write_csv(f"payment number,customer,payment date,amount\nP-1,{acme.code},2025-02-20,1000\n")
+    payments = write_csv(
+        f"payment number,customer,payment date,amount\nP-1,{acme.code},2025-02-20,1000\n"
+    )
     _ok(run_import_command("payments", payments, "--user", importer))
     path = write_xlsx(
         [
@@ -190,7 +196,9 @@ def test_xlsx_allocations_one_payment_to_many_items_and_instalments(
 
 def test_external_id_with_source_system_option(run_import_command, write_csv, importer, acme):
     path = write_csv("外部编号,订单号,订单日期,金额\nK-1001,SO-9,2025-05-01,500\n")
-    out = _ok(run_import_command("sales-orders", path, "--user", importer, "--source-system", "SAP"))
+    out = _ok(
+        run_import_command("sales-orders", path, "--user", importer, "--source-system", "SAP")
+    )
     assert "1 created" in out
     assert SalesOrder.objects.get(number="SO-9").customer == acme
 

@@ -328,7 +328,15 @@ def sales_order_spec() -> SalesOrderSpec:
                 "number",
                 parsers.text,
                 label("number"),
-                ("order no", "order", "sales order", "订单号", "订单编号", "销售订单号", "单据编号"),
+                (
+                    "order no",
+                    "order",
+                    "sales order",
+                    "订单号",
+                    "订单编号",
+                    "销售订单号",
+                    "单据编号",
+                ),
                 required=True,
             ),
             *_customer_columns(),
@@ -474,7 +482,9 @@ class InvoiceSpec(LedgerSpec):
         if existing is not None:
             _require_visible(existing.customer, context, "number")
             last_due = (
-                existing.instalments.order_by("-sequence").values_list("due_date", flat=True).first()
+                existing.instalments.order_by("-sequence")
+                .values_list("due_date", flat=True)
+                .first()
             )
             _differences(
                 existing,
@@ -965,9 +975,7 @@ def payment_terms_spec() -> PaymentTermsSpec:
                 ("terms code", "代码", "编码", "付款条件代码", "条件代码"),
                 required=True,
             ),
-            Column(
-                "name", parsers.text, label("name"), ("名称", "付款条件名称", "付款条件"), True
-            ),
+            Column("name", parsers.text, label("name"), ("名称", "付款条件名称", "付款条件"), True),
             Column(
                 "kind",
                 parsers.choice_parser(TermsKind, synonyms=TERMS_KIND_SYNONYMS),
