@@ -204,7 +204,7 @@ def _issues_from_validation(
 ) -> list[Issue]:
     if not hasattr(exc, "error_dict"):
         return [Issue(line, "", message) for message in exc.messages]
-    issues = []
+    issues: list[Issue] = []
     for name, messages in exc.message_dict.items():
         column = "" if name == NON_FIELD_ERRORS else mapping.get(spec.column_for_field(name), "")
         issues.extend(Issue(line, column, message) for message in messages)
