@@ -297,7 +297,7 @@ class LineChart:
     width: int
     height: int
     points: list[dict[str, Any]]
-    polyline: str
+    segments: list[str]  # "x,y x,y ..." runs of defined values; an undefined one breaks the line
     gridlines: list[dict[str, Any]]
     baseline_y: float
 
@@ -323,7 +323,13 @@ def _line_chart(title: str, labels: list[str], values: list[Decimal | int | None
         if value is not None:
             point["y"] = y_of(float(value))
         points.append(point)
-    polyline = " ".join(f"{p['x']},{p['y']}" for p in points if p["y"] is not None)
+    runs: list[list[str]] = [[]]
+    for point in points:
+        if point["y"] is None:
+            runs.append([])
+        else:
+            runs[-1].append(f"{point['x']},{point['y']}")
+    segments = [" ".join(run) for run in runs if len(run) > 1]
     gridlines = [
         {
             "y": y_of(bottom + (top - bottom) * fraction / 4),
@@ -338,7 +344,7 @@ def _line_chart(title: str, labels: list[str], values: list[Decimal | int | None
         width=CHART_WIDTH,
         height=CHART_HEIGHT,
         points=points,
-        polyline=polyline,
+        segments=segments,
         gridlines=gridlines,
         baseline_y=y_of(bottom),
     )
