@@ -373,8 +373,8 @@ def _answer_context(answer: CheckAnswer) -> dict:
 
 def _announce_saved_check(request: HttpRequest, order: SalesOrder, answer: CheckAnswer) -> None:
     summary = _(
-        "Order %(number)s saved. Credit check: %(outcome)s; available credit %(available)s "
-        "%(currency)s."
+        "Order %(number)s saved. Credit check: %(outcome)s; available credit before this "
+        "order %(available)s %(currency)s."
     ) % {
         "number": order.number,
         "outcome": CheckOutcome(answer.outcome).label,
