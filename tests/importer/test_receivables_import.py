@@ -254,3 +254,32 @@ def test_payment_terms_import_and_due_date_picks_net_terms(
     _ok(run_import_command("invoices", invoices, "--user", importer))
     assert Invoice.objects.get(number="D-1").payment_terms.code == "N45"
     assert Invoice.objects.get(number="D-2").payment_terms is None
+
+
+def test_ui_preview_then_confirm_with_source_system(
+    client, credit_manager, acme, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from credo.importer.views import SESSION_KEY
+
+    settings.CREDO_IMPORT_UPLOAD_DIR = str(tmp_path / "uploads")
+    client.force_login(credit_manager)
+    upload = SimpleUploadedFile(
+        "payments.csv",
+        "收款单号,外部编号,收款日期,金额\nRC-UI,K-1001,2025-02-01,88\n".encode("gbk"),
+        content_type="text/csv",
+    )
+    response = client.post(
+        reverse("importer:upload"),
+        {"record_type": "payments", "file": upload, "source_system": "SAP"},
+    )
+    assert response.status_code == 200
+    assert "validated 1 rows: 1 to create" in response.content.decode()
+    assert not Payment.objects.exists()  # the preview is a dry run
+    (token,) = client.session[SESSION_KEY].keys()
+    response = client.post(reverse("importer:confirm"), {"token": token})
+    assert response.status_code == 302
+    assert Payment.objects.get(number="RC-UI").customer == acme
+    assert exposure_reconcile() == []
