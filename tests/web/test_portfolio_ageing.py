@@ -179,6 +179,8 @@ def test_defaults_to_today_by_customer_on_the_due_date(client_for, credit_manage
     report = response.context["report"]
     assert (report.by, report.basis, report.scheme) == ("customer", "due", DEFAULT_SCHEME.key)
     assert report.as_of == timezone.localdate()
+    # The form shows the date the report used.
+    assert f'value="{timezone.localdate().isoformat()}"' in response.content.decode()
 
 
 def test_no_open_items_says_so(client_for, credit_manager):

@@ -182,8 +182,25 @@ def _visible_customers(request: HttpRequest) -> QuerySet[Customer]:
     return Customer.objects.restrict(request.user)
 
 
+def _with_defaults(request: HttpRequest, **defaults: str):
+    """The query with empty fields filled in, so that the form shows what the report used."""
+    data = request.GET.copy()
+    for name, value in defaults.items():
+        if not data.get(name):
+            data[name] = value
+    return data
+
+
 def _ageing_from_request(request: HttpRequest) -> tuple[AgeingFilterForm, AgeingReport | None]:
-    form = AgeingFilterForm(request.GET)
+    form = AgeingFilterForm(
+        _with_defaults(
+            request,
+            as_of=timezone.localdate().isoformat(),
+            by=BY_CUSTOMER,
+            basis=BASIS_DUE,
+            scheme="default",
+        )
+    )
     if not form.is_valid():
         return form, None
     report = ageing_report(**form.report_options(), customers=_visible_customers(request))
@@ -359,7 +376,11 @@ def _owners_of(customers: QuerySet[Customer]) -> QuerySet:
 def metrics_view(request: HttpRequest) -> HttpResponse:
     require_perms(request, VIEW_RECEIVABLES)
     visible = _visible_customers(request)
-    form = MetricsFilterForm(request.GET, owners=_owners_of(visible))
+    start, end = default_period(timezone.localdate())
+    form = MetricsFilterForm(
+        _with_defaults(request, start=start.isoformat(), end=end.isoformat()),
+        owners=_owners_of(visible),
+    )
     context: dict[str, Any] = {"form": form, "columns": METRIC_COLUMNS, "report": None}
     if not form.is_valid():
         return render(request, "web/portfolio/metrics.html", context, status=400)
