@@ -34,7 +34,9 @@ def limited_customer(make_customer, account_manager, credit_manager):
     customer = make_customer(owner=account_manager)
     with acting_as(credit_manager, channel="system"):
         credit_limit_set(
-            customer=customer, amount=Decimal("50000.00"), user=credit_manager,
+            customer=customer,
+            amount=Decimal("50000.00"),
+            user=credit_manager,
             valid_from=timezone.localdate() - dt.timedelta(days=10),
         )
     return customer
@@ -54,16 +56,22 @@ def order_data(action: str, **fields) -> dict:
 
 
 def counts() -> tuple[int, int, int, int]:
-    return (SalesOrder.objects.count(), CreditCheck.objects.count(),
-            ObjectChange.objects.count(), BusinessEvent.objects.count())
+    return (
+        SalesOrder.objects.count(),
+        CreditCheck.objects.count(),
+        ObjectChange.objects.count(),
+        BusinessEvent.objects.count(),
+    )
 
 
 # --- permissions ------------------------------------------------------------------------------
 
 
 def test_anonymous_is_sent_to_login(client, limited_customer):
-    for response in (client.get(form_url(limited_customer)),
-                     client.post(form_url(limited_customer), order_data("save"))):
+    for response in (
+        client.get(form_url(limited_customer)),
+        client.post(form_url(limited_customer), order_data("save")),
+    ):
         assert response.status_code == 302
         assert reverse("login") in response["Location"]
     assert SalesOrder.objects.count() == 0

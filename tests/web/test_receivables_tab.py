@@ -45,35 +45,58 @@ def small_ledger(make_customer, account_manager, credit_manager):
     with acting_as(credit_manager, channel="system"):
         terms = rs.payment_terms_create(code="N30", name="Net 30", kind="net", days=30)
         rs.sales_order_create(
-            customer=customer, number="SO-1", order_date=today, currency="CNY",
+            customer=customer,
+            number="SO-1",
+            order_date=today,
+            currency="CNY",
             amount=Decimal("12000.00"),
         )
         old = rs.invoice_post(
-            customer=customer, number="INV-OLD", invoice_date=today - dt.timedelta(days=75),
-            currency="CNY", amount=Decimal("30000.00"), payment_terms=terms,
+            customer=customer,
+            number="INV-OLD",
+            invoice_date=today - dt.timedelta(days=75),
+            currency="CNY",
+            amount=Decimal("30000.00"),
+            payment_terms=terms,
         )
         recent = rs.invoice_post(
-            customer=customer, number="INV-NEW", invoice_date=today - dt.timedelta(days=5),
-            currency="CNY", amount=Decimal("8000.50"), payment_terms=terms,
+            customer=customer,
+            number="INV-NEW",
+            invoice_date=today - dt.timedelta(days=5),
+            currency="CNY",
+            amount=Decimal("8000.50"),
+            payment_terms=terms,
         )
         payment = rs.payment_post(
-            customer=customer, number="PAY-1", payment_date=today - dt.timedelta(days=20),
-            currency="CNY", amount=Decimal("10000.00"),
+            customer=customer,
+            number="PAY-1",
+            payment_date=today - dt.timedelta(days=20),
+            currency="CNY",
+            amount=Decimal("10000.00"),
         )
         rs.allocation_create(
-            payment=payment, instalment=old.instalments.get(), amount=Decimal("10000.00"),
+            payment=payment,
+            instalment=old.instalments.get(),
+            amount=Decimal("10000.00"),
             on=today - dt.timedelta(days=20),
         )
         rs.dispute_open(
-            instalment=recent.instalments.get(), amount=Decimal("3000.00"),
-            reason="Quality", on=today - dt.timedelta(days=2),
+            instalment=recent.instalments.get(),
+            amount=Decimal("3000.00"),
+            reason="Quality",
+            on=today - dt.timedelta(days=2),
         )
         rs.security_add(
-            customer=customer, kind="guarantee", amount=Decimal("5000.00"), currency="CNY",
+            customer=customer,
+            kind="guarantee",
+            amount=Decimal("5000.00"),
+            currency="CNY",
             valid_from=today - dt.timedelta(days=100),
         )
         credit_limit_set(
-            customer=customer, amount=Decimal("100000.00"), user=credit_manager,
+            customer=customer,
+            amount=Decimal("100000.00"),
+            user=credit_manager,
             valid_from=today - dt.timedelta(days=100),
         )
     return customer
@@ -121,6 +144,7 @@ def test_exposure_figures_equal_the_selectors(client_for, account_manager, small
     response = client_for(account_manager).get(tab_url(small_ledger))
     assert response.status_code == 200
     page = text_of(response)
+    assert "Amounts in CNY (company currency) as of" in page
     snapshot = ledger.exposure_snapshot(customer=small_ledger)
     # The ledger as built: 12,000 ordered; 30,000 - 10,000 + 8,000.50 open; 20,000 overdue.
     assert snapshot.open_orders == Decimal("12000.00")
@@ -128,8 +152,13 @@ def test_exposure_figures_equal_the_selectors(client_for, account_manager, small
     assert snapshot.overdue == Decimal("20000.00")
     assert snapshot.disputed == Decimal("3000.00")
     assert snapshot.secured == Decimal("5000.00")
-    for bucket in ("open_orders", "delivered_not_invoiced", "open_receivables", "overdue",
-                   "disputed"):
+    for bucket in (
+        "open_orders",
+        "delivered_not_invoiced",
+        "open_receivables",
+        "overdue",
+        "disputed",
+    ):
         row = re.search(rf'data-bucket="{bucket}">.*?<td class="num">([^<]*)</td>', page)
         assert row is not None, bucket
         assert row.group(1) == shown(getattr(snapshot, bucket)), bucket
@@ -151,15 +180,20 @@ def test_ageing_and_metrics_equal_the_reports(client_for, account_manager, small
     row = report.rows[0]
     cells = re.search(r'id="rcv-ageing-table">.*?<tbody><tr>(.*?)</tr>', page).group(1)
     values = re.findall(r'<td class="num">(?:<b>)?([^<]*)', cells)
-    expected = [*(row.buckets[key] for key in report.bucket_keys), row.disputed, row.total,
-                row.overdue]
+    expected = [
+        *(row.buckets[key] for key in report.bucket_keys),
+        row.disputed,
+        row.total,
+        row.overdue,
+    ]
     assert values == [shown(amount) for amount in expected]
     # 20,000 in 31-60 (due 45 days ago), 5,000.50 not due + 3,000 disputed.
     assert row.buckets["d31_60"] == Decimal("20000.00")
     assert row.disputed == Decimal("3000.00")
 
     metrics = collection_metrics(
-        start=ledger_start(today), end=today,
+        start=ledger_start(today),
+        end=today,
         customers=Customer.objects.filter(pk=small_ledger.pk),
     )
     for key in ("dso", "cei", "average_days_beyond_terms", "payment_index"):
@@ -206,7 +240,10 @@ def test_group_exposure_is_shown_for_a_group_member(
     with acting_as(credit_manager, channel="system"):
         customer_update(customer=small_ledger, parent=parent)
         rs.sales_order_create(
-            customer=parent, number="SO-P", order_date=timezone.localdate(), currency="CNY",
+            customer=parent,
+            number="SO-P",
+            order_date=timezone.localdate(),
+            currency="CNY",
             amount=Decimal("1000.00"),
         )
     page = text_of(client_for(credit_manager).get(tab_url(small_ledger)))
@@ -272,8 +309,14 @@ def test_bar_chart_heights_are_proportional():
     svg = charts.bar_chart(
         ["a", "b"], [charts.Series("s", [Decimal("50"), Decimal("100")])], title="t"
     )
-    heights = [float(h) for h in re.findall(r'<rect class="chart-s1" x="[^"]+" y="[^"]+" '
-                                            r'width="[^"]+" height="([^"]+)">', svg)]
+    heights = [
+        float(h)
+        for h in re.findall(
+            r'<rect class="chart-s1" x="[^"]+" y="[^"]+" '
+            r'width="[^"]+" height="([^"]+)">',
+            svg,
+        )
+    ]
     assert len(heights) == 2 and heights[1] == pytest.approx(2 * heights[0])
 
 

@@ -120,7 +120,9 @@ def gauge(
     def arc(fraction: float) -> str:
         x0, y0 = point(0)
         x1, y1 = point(fraction)
-        return f"M {_fmt(x0)} {_fmt(y0)} A {_fmt(radius)} {_fmt(radius)} 0 0 1 {_fmt(x1)} {_fmt(y1)}"
+        return (
+            f"M {_fmt(x0)} {_fmt(y0)} A {_fmt(radius)} {_fmt(radius)} 0 0 1 {_fmt(x1)} {_fmt(y1)}"
+        )
 
     level = gauge_level(percent, warn_above=warn_above, block_above=block_above)
     shown = "—" if percent is None else f"{float(percent):.1f} %"
@@ -140,14 +142,21 @@ def gauge(
         parts.append(
             format_html(
                 '<line class="gauge-tick" x1="{}" y1="{}" x2="{}" y2="{}"/>',
-                _fmt(inner[0]), _fmt(inner[1]), _fmt(outer[0]), _fmt(outer[1]),
+                _fmt(inner[0]),
+                _fmt(inner[1]),
+                _fmt(outer[0]),
+                _fmt(outer[1]),
             )
         )
     parts.append(
-        format_html('<text class="gauge-figure" x="100" y="92" text-anchor="middle">{}</text>', shown)
+        format_html(
+            '<text class="gauge-figure" x="100" y="92" text-anchor="middle">{}</text>', shown
+        )
     )
     parts.append(
-        format_html('<text class="gauge-label" x="100" y="118" text-anchor="middle">{}</text>', label)
+        format_html(
+            '<text class="gauge-label" x="100" y="118" text-anchor="middle">{}</text>', label
+        )
     )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped by format_html
@@ -168,7 +177,9 @@ def _scale(series: Sequence[Series]) -> tuple[float, float]:
     return bottom, top
 
 
-def _frame(categories: Sequence[str], bottom: float, top: float) -> tuple[list[str], Callable[[float], float]]:
+def _frame(
+    categories: Sequence[str], bottom: float, top: float
+) -> tuple[list[str], Callable[[float], float]]:
     """Grid lines, y labels and category labels; returns the parts and the y mapper."""
     plot_height = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
 
@@ -183,8 +194,13 @@ def _frame(categories: Sequence[str], bottom: float, top: float) -> tuple[list[s
             format_html(
                 '<line class="chart-grid" x1="{}" y1="{}" x2="{}" y2="{}"/>'
                 '<text class="chart-axis" x="{}" y="{}" text-anchor="end">{}</text>',
-                MARGIN_LEFT, _fmt(y), WIDTH - MARGIN_RIGHT, _fmt(y),
-                MARGIN_LEFT - 6, _fmt(y + 4), _label_number(value),
+                MARGIN_LEFT,
+                _fmt(y),
+                WIDTH - MARGIN_RIGHT,
+                _fmt(y),
+                MARGIN_LEFT - 6,
+                _fmt(y + 4),
+                _label_number(value),
             )
         )
     slot = (WIDTH - MARGIN_LEFT - MARGIN_RIGHT) / max(len(categories), 1)
@@ -193,14 +209,16 @@ def _frame(categories: Sequence[str], bottom: float, top: float) -> tuple[list[s
         parts.append(
             format_html(
                 '<text class="chart-axis" x="{}" y="{}" text-anchor="middle">{}</text>',
-                _fmt(x), HEIGHT - MARGIN_BOTTOM + 16, category,
+                _fmt(x),
+                HEIGHT - MARGIN_BOTTOM + 16,
+                category,
             )
         )
     return parts, y_of
 
 
 def _legend(series: Sequence[Series]) -> list[str]:
-    parts = []
+    parts: list[str] = []
     x = MARGIN_LEFT
     y = HEIGHT - 10
     for item in series:
@@ -208,7 +226,12 @@ def _legend(series: Sequence[Series]) -> list[str]:
             format_html(
                 '<rect class="{}" x="{}" y="{}" width="10" height="10"/>'
                 '<text class="chart-legend" x="{}" y="{}">{}</text>',
-                item.css_class, x, y - 9, x + 14, y, item.name,
+                item.css_class,
+                x,
+                y - 9,
+                x + 14,
+                y,
+                item.name,
             )
         )
         x += 24 + 8 * len(item.name)
@@ -220,9 +243,7 @@ def _value_title(series: Series, category: str, value: Number | None) -> str:
     return escape(f"{series.name} {category}: {shown}")
 
 
-def bar_chart(
-    categories: Sequence[str], series: Sequence[Series], *, title: str
-) -> SafeString:
+def bar_chart(categories: Sequence[str], series: Sequence[Series], *, title: str) -> SafeString:
     """Grouped vertical bars: one group per category, one bar per series (None = no bar)."""
     bottom, top = _scale(series)
     parts = [_svg_open(title, WIDTH, HEIGHT, "chart-bars")]
@@ -243,8 +264,11 @@ def bar_chart(
                 format_html(
                     '<rect class="{}" x="{}" y="{}" width="{}" height="{}">'
                     "<title>{}</title></rect>",
-                    item.css_class, _fmt(left + bar_width * number), _fmt(min(y, zero)),
-                    _fmt(bar_width * 0.9), _fmt(abs(zero - y)),
+                    item.css_class,
+                    _fmt(left + bar_width * number),
+                    _fmt(min(y, zero)),
+                    _fmt(bar_width * 0.9),
+                    _fmt(abs(zero - y)),
                     _value_title(item, category, value),
                 )
             )
@@ -253,9 +277,7 @@ def bar_chart(
     return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped by format_html
 
 
-def line_chart(
-    categories: Sequence[str], series: Sequence[Series], *, title: str
-) -> SafeString:
+def line_chart(categories: Sequence[str], series: Sequence[Series], *, title: str) -> SafeString:
     """One line per series over the categories, with a dot per value; None breaks the line."""
     bottom, top = _scale(series)
     parts = [_svg_open(title, WIDTH, HEIGHT, "chart-lines")]
@@ -275,7 +297,9 @@ def line_chart(
             dots.append(
                 format_html(
                     '<circle class="{}" cx="{}" cy="{}" r="3"><title>{}</title></circle>',
-                    item.css_class, _fmt(point[0]), _fmt(point[1]),
+                    item.css_class,
+                    _fmt(point[0]),
+                    _fmt(point[1]),
                     _value_title(item, category, value),
                 )
             )
@@ -283,8 +307,9 @@ def line_chart(
             if len(run) > 1:
                 points = " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in run)
                 parts.append(
-                    format_html('<polyline class="chart-line {}" points="{}"/>', item.css_class,
-                                points)
+                    format_html(
+                        '<polyline class="chart-line {}" points="{}"/>', item.css_class, points
+                    )
                 )
         parts.extend(dots)
     parts.extend(_legend(series))

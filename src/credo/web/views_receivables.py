@@ -75,7 +75,7 @@ TREND_METRICS = [
     ("payment_index", gettext_lazy("Payment index (1-100)"), ""),
 ]
 # Badge class per order credit status (colours in credo.css).
-CREDIT_STATUS_BADGES = {
+CREDIT_STATUS_BADGES: dict[str, str] = {
     CreditStatus.NOT_CHECKED: "badge-neutral",
     CreditStatus.APPROVED: "badge-active",
     CreditStatus.WARN: "badge-suspended",
@@ -84,7 +84,7 @@ CREDIT_STATUS_BADGES = {
     CreditStatus.RELEASED: "badge-active",
     CreditStatus.REJECTED: "badge-revoked",
 }
-OUTCOME_BADGES = {
+OUTCOME_BADGES: dict[str, str] = {
     CheckOutcome.APPROVE: "badge-active",
     CheckOutcome.WARN: "badge-suspended",
     CheckOutcome.HOLD: "badge-suspended",
@@ -267,7 +267,9 @@ def receivables_tab(tab, request: HttpRequest, customer: Customer) -> dict:
     today = timezone.localdate()
     as_of, as_of_error = _as_of_from(request, today)
     creditfile_read_logged(
-        user=user, customer=customer, resource="receivables.customer",
+        user=user,
+        customer=customer,
+        resource="receivables.customer",
         detail=f"as_of={as_of.isoformat()}",
     )
     snapshot = ledger.exposure_snapshot(customer=customer, today=today)
@@ -365,7 +367,10 @@ def _answer_context(answer: CheckAnswer) -> dict:
         "outcome_badge": OUTCOME_BADGES.get(answer.outcome, "badge-neutral"),
         "to_worklist": answer.outcome in WORKLIST_OUTCOMES,
         "reasons": [
-            {**reason, "reaction_label": REACTION_LABELS.get(reason["reaction"], reason["reaction"])}
+            {
+                **reason,
+                "reaction_label": REACTION_LABELS.get(reason["reaction"], reason["reaction"]),
+            }
             for reason in answer.reasons
         ],
     }
@@ -422,8 +427,11 @@ def order_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if action == "check":
                 answer = credit_check(
-                    customer=customer, user=request.user, amount=data["amount"],
-                    currency=data["currency"], what_if=True,
+                    customer=customer,
+                    user=request.user,
+                    amount=data["amount"],
+                    currency=data["currency"],
+                    what_if=True,
                 )
                 context.update(_answer_context(answer))
             else:
