@@ -15,7 +15,7 @@ from ninja.responses import NinjaJSONEncoder
 
 from .auth import api_auth
 from .errors import install_exception_handlers
-from .routers import core, creditfile, customers, decisions
+from .routers import collections, core, creditfile, customers, decisions
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -44,3 +44,4 @@ api.add_router("/", customers.router)
 api.add_router("/", core.router)
 api.add_router("/", creditfile.router)
 api.add_router("/", decisions.router)
+api.add_router("/", collections.router)

@@ -241,7 +241,7 @@ def risk_factor(*, blacklisted: bool, watched: bool, broken_promises: int) -> De
     if watched:
         factor += RISK_WATCH_LIST
     factor += RISK_PER_BROKEN_PROMISE * min(broken_promises, RISK_MAX_BROKEN_PROMISES)
-    return factor
+    return factor.quantize(CENT)
 
 
 def collection_worklist(

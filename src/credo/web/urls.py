@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/changes/", views.audit_changes, name="audit_changes"),
     path("audit/access/", views.audit_access, name="audit_access"),
     path("portfolio/", include("credo.web.urls_portfolio")),
+    path("collections/", include("credo.web.urls_collections")),
     path("customers/new/", views.customer_create_view, name="customer_create"),
     path("customers/suggest/", views.customer_suggest, name="customer_suggest"),
     path(customer, views.customer_detail, name="customer_detail"),
