@@ -70,23 +70,30 @@ def test_utf8_csv_with_chinese_headers_full_cycle(
     """Orders, deliveries, invoices, payments and allocations from one ERP, in Chinese."""
     orders = write_csv(
         "订单号,客户编号,订单日期,币种,金额,付款条件\n"
-        f'SO-1,{acme.code},2025-01-05,人民币,"10,000.00",N30\n'
+        f'SO-1,{acme.code},2025-01-05,人民币,"10,000.00",N30\n',
+        name="orders.csv",
     )
     assert "imported 1 rows: 1 created" in _ok(
         run_import_command("sales-orders", orders, "--user", importer)
     )
-    deliveries = write_csv("发货单号,订单号,发货日期,金额\nDN-1,SO-1,2025/1/8,6000\n")
+    deliveries = write_csv(
+        "发货单号,订单号,发货日期,金额\nDN-1,SO-1,2025/1/8,6000\n", name="deliveries.csv"
+    )
     assert "1 created" in _ok(run_import_command("deliveries", deliveries, "--user", importer))
     invoices = write_csv(
         "发票号,客户统一社会信用代码,开票日期,币种,金额,订单号,到期日\n"
-        f"INV-1,{VALID_USCC},2025年1月10日,CNY,6000,SO-1,2025-02-09\n"
+        f"INV-1,{VALID_USCC},2025年1月10日,CNY,6000,SO-1,2025-02-09\n",
+        name="invoices.csv",
     )
     assert "1 created" in _ok(run_import_command("invoices", invoices, "--user", importer))
     payments = write_csv(
-        "收款单号,外部编号,来源系统,收款日期,币种,金额\nRC-1,K-1001,SAP,2025-02-01,CNY,7000\n"
+        "收款单号,外部编号,来源系统,收款日期,币种,金额\nRC-1,K-1001,SAP,2025-02-01,CNY,7000\n",
+        name="payments.csv",
     )
     assert "1 created" in _ok(run_import_command("payments", payments, "--user", importer))
-    allocations = write_csv("收款单号,发票号,核销金额,核销日期\nRC-1,INV-1,4500,2025-02-02\n")
+    allocations = write_csv(
+        "收款单号,发票号,核销金额,核销日期\nRC-1,INV-1,4500,2025-02-02\n", name="allocations.csv"
+    )
     assert "1 created" in _ok(run_import_command("allocations", allocations, "--user", importer))
 
     order = SalesOrder.objects.get(number="SO-1")
@@ -109,6 +116,19 @@ def test_utf8_csv_with_chinese_headers_full_cycle(
     assert exposure_reconcile() == []
     change = ObjectChange.objects.filter(object_repr="INV-1").get()
     assert change.channel == "import"
+
+    before = _ledger_counts()
+    for record_type, path in (
+        ("sales-orders", orders),
+        ("deliveries", deliveries),
+        ("invoices", invoices),
+        ("payments", payments),
+        ("allocations", allocations),
+    ):
+        out = _ok(run_import_command(record_type, path, "--user", importer))
+        assert "imported 1 rows: 0 created, 0 updated, 1 unchanged" in out, record_type
+    assert _ledger_counts() == before
+    assert exposure_reconcile() == []
 
 
 def test_gbk_csv_is_detected_and_reimport_is_unchanged(
