@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -112,12 +112,19 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
     return month_start(add_months(today, -11)), today
 
 
+class OwnerChoiceField(forms.ModelChoiceField):
+    """Account managers by their full name (the user name when there is none)."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
 class MetricsFilterForm(forms.Form):
     """The period and whose customers: the whole visible portfolio or one account manager's."""
 
     start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
     end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
-    owner = forms.ModelChoiceField(
+    owner = OwnerChoiceField(
         label=gettext_lazy("Account manager"),
         queryset=User.objects.none(),
         required=False,
@@ -126,9 +133,7 @@ class MetricsFilterForm(forms.Form):
 
     def __init__(self, *args, owners: QuerySet, **kwargs):
         super().__init__(*args, **kwargs)
-        owner_field = self.fields["owner"]
-        owner_field.queryset = owners
-        owner_field.label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        cast(OwnerChoiceField, self.fields["owner"]).queryset = owners
 
     def clean(self):
         data = super().clean()
@@ -255,7 +260,10 @@ def ageing_csv(request: HttpRequest) -> HttpResponse:
     require_perms(request, VIEW_RECEIVABLES)
     form, report = _ageing_from_request(request)
     if report is None:
-        errors = "; ".join(f"{field}: {' '.join(errs)}" for field, errs in form.errors.items())
+        errors = "; ".join(
+            f"{field}: {' '.join(str(error) for error in errs)}"
+            for field, errs in form.errors.items()
+        )
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"ageing-{report.by}-{report.as_of.isoformat()}.csv"
@@ -347,15 +355,11 @@ def _line_chart(title: str, labels: list[str], values: list[Decimal | int | None
         else:
             runs[-1].append(f"{point['x']},{point['y']}")
     segments = [" ".join(run) for run in runs if len(run) > 1]
-    gridlines = [
-        {
-            "y": y_of(bottom + (top - bottom) * fraction / 4),
-            "value": bottom + (top - bottom) * fraction / 4,
-        }
-        for fraction in range(5)
-    ]
-    for line in gridlines:
-        line["text"] = f"{line['value']:.0f}" if top - bottom >= 4 else f"{line['value']:.1f}"
+    gridlines: list[dict[str, Any]] = []
+    for fraction in range(5):
+        level = bottom + (top - bottom) * fraction / 4
+        text = f"{level:.0f}" if top - bottom >= 4 else f"{level:.1f}"
+        gridlines.append({"y": y_of(level), "text": text})
     return LineChart(
         title=title,
         width=CHART_WIDTH,
