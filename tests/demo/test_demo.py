@@ -190,7 +190,8 @@ def test_latent_health_drives_the_public_record_and_the_financials():
 
 def test_command_creates_logins_and_if_empty_does_nothing_the_second_time():
     out = io.StringIO()
-    call_command("credo_demo", customers=30, seed=1, stdout=out, verbosity=0)
+    call_command("credo_demo", customers=30, seed=1, items_per_customer=1, stdout=out,
+                 verbosity=0)
     assert Customer.objects.count() == 30
     text = out.getvalue()
     assert "demo-password-1" in text and "account_manager" in text

@@ -36,6 +36,13 @@ from credo.customers.models import (
 )
 
 from .generator import ADMIN_USERNAME, CustomerSpec, PortfolioGenerator, UserSpec
+from .ledger import LedgerGenerator
+from .ledger_writer import (
+    BulkLedgerRows,
+    ensure_master_data_bulk,
+    ensure_master_data_services,
+    write_ledger_services,
+)
 
 # Above this many customers the command switches to the bulk writer unless told otherwise.
 BULK_THRESHOLD = 5_000
@@ -98,8 +105,14 @@ def load_portfolio(
     bulk: bool,
     batch_size: int = 5_000,
     progress: Progress | None = None,
+    ledger: LedgerGenerator | None = None,
 ) -> LoadResult:
-    """Create the users, then the customers and their credit files; returns counts and time."""
+    """Create the users, then the customers, their credit files and (with ``ledger``) their
+    receivables history; returns counts and time.
+
+    The bulk path writes the exposure aggregates with the ledger rows, so
+    ``credo.receivables.services.exposure_reconcile()`` finds no drift afterwards.
+    """
     started = time.monotonic()
     users = ensure_users(generator.users)
     tags = _ensure_tags(ALL_TAGS)
@@ -108,24 +121,29 @@ def load_portfolio(
     admin = users[ADMIN_USERNAME]
     with acting_as(admin, channel="cli"):
         writer = _BulkWriter if bulk else _ServiceWriter
-        writer(users=users, tags=tags, industries=industries, result=result).run(
+        writer(users=users, tags=tags, industries=industries, result=result,
+               ledger=ledger).run(
             generator, batch_size=batch_size if bulk else SERVICE_COMMIT_EVERY,
             progress=progress, started=started,
         )
         business_event_emit(
             name="demo.loaded", customer_id=None,
-            payload={"seed": generator.seed, "customers": result.customers, "mode": result.mode},
+            payload={"seed": generator.seed, "customers": result.customers, "mode": result.mode,
+                     "items_per_customer": ledger.items_per_customer if ledger else 0},
         )
     result.seconds = time.monotonic() - started
     return result
 
 
 class _Writer:
-    def __init__(self, *, users, tags, industries, result: LoadResult) -> None:
+    def __init__(self, *, users, tags, industries, result: LoadResult,
+                 ledger: LedgerGenerator | None = None) -> None:
         self.users = users
         self.tags = tags
         self.industries = industries
         self.result = result
+        self.ledger = ledger
+        self.terms: dict = {}
         self.group_heads: dict[int, Customer] = {}
 
     def count(self, key: str, n: int = 1) -> None:
@@ -133,6 +151,9 @@ class _Writer:
 
     def run(self, generator, *, batch_size: int, progress: Progress | None, started: float):
         total = generator.count
+        if self.ledger is not None:
+            with transaction.atomic():
+                self.terms = self.master_data(self.ledger)
         for chunk in _chunks(generator.customers(), batch_size):
             with transaction.atomic():
                 self.write(chunk)
@@ -149,9 +170,15 @@ class _Writer:
     def write(self, chunk: list[CustomerSpec]) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def master_data(self, ledger: LedgerGenerator) -> dict:  # pragma: no cover - abstract
+        raise NotImplementedError
+
 
 class _ServiceWriter(_Writer):
     """Every row through its service: validation, change log and events as in real use."""
+
+    def master_data(self, ledger: LedgerGenerator) -> dict:
+        return ensure_master_data_services(ledger)
 
     def write(self, chunk: list[CustomerSpec]) -> None:
         from credo.creditfile.services import record_create
@@ -187,6 +214,13 @@ class _ServiceWriter(_Writer):
                         record_type="market-shares", customer=customer, profile=record, **share
                     )
                     self.count("market-shares")
+            if self.ledger is not None:
+                counts = write_ledger_services(
+                    customer=customer, ledger=self.ledger.ledger(spec), terms=self.terms,
+                    users=self.users,
+                )
+                for key, n in counts.items():
+                    self.count(key, n)
 
 
 class _RawTable:
@@ -202,7 +236,7 @@ class _RawTable:
         self.fields = list(model._meta.concrete_fields)
         self.defaults = {f.attname: f.get_default() for f in self.fields}
         self.converters = [
-            f if isinstance(f, models.DateField | models.DecimalField) else None
+            f if isinstance(f, models.DateField | models.DecimalField | models.JSONField) else None
             for f in self.fields
         ]
         quote = connection.ops.quote_name
@@ -253,6 +287,9 @@ class _BulkWriter(_Writer):
         if model not in self.tables:
             self.tables[model] = _RawTable(model)
         return self.tables[model]
+
+    def master_data(self, ledger: LedgerGenerator) -> dict:
+        return ensure_master_data_bulk(ledger, self.table)
 
     def run(self, generator, **kwargs):
         super().run(generator, **kwargs)
@@ -340,4 +377,12 @@ class _BulkWriter(_Writer):
         self.table(MarketShare).insert(share_rows)
         if share_rows:
             self.count("market-shares", len(share_rows))
+        if self.ledger is not None:
+            ledger_rows = BulkLedgerRows(table=self.table, terms=self.terms, users=self.users,
+                                         stamps=stamps)
+            for spec, pk in ordered:
+                ledger_rows.add(pk, self.ledger.ledger(spec))
+            ledger_rows.flush()
+            for key, n in ledger_rows.counts.items():
+                self.count(key, n)
         reset_queries()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from credo.customers.models import Customer
 from credo.demo.generator import DEFAULT_AS_OF, PortfolioGenerator
+from credo.demo.ledger import DEFAULT_ITEMS_PER_CUSTOMER, LedgerGenerator
 from credo.demo.writer import BULK_THRESHOLD, load_portfolio
 
 
@@ -38,14 +39,21 @@ class Command(BaseCommand):
         )
         parser.add_argument("--batch-size", type=int, default=5_000, help="rows per bulk batch")
         parser.add_argument(
+            "--items-per-customer", type=float, default=DEFAULT_ITEMS_PER_CUSTOMER,
+            help=f"average open items (invoice instalments) per customer over the three years "
+                 f"of receivables history (default {DEFAULT_ITEMS_PER_CUSTOMER}; 0: no history)",
+        )
+        parser.add_argument(
             "--as-of", type=dt.date.fromisoformat, default=DEFAULT_AS_OF,
             help=f"date the portfolio refers to (default {DEFAULT_AS_OF.isoformat()})",
         )
 
     def handle(self, *args, customers, seed, if_empty, fast, services, batch_size, as_of,
-               **options):
+               items_per_customer=DEFAULT_ITEMS_PER_CUSTOMER, **options):
         if customers < 1:
             raise CommandError(_("--customers must be at least 1."))
+        if items_per_customer < 0:
+            raise CommandError(_("--items-per-customer cannot be negative."))
         if Customer.objects.exists():
             if if_empty:
                 self.stdout.write(_("Customers already exist: demo data not loaded (--if-empty)."))
@@ -57,16 +65,20 @@ class Command(BaseCommand):
         bulk = fast or (customers > BULK_THRESHOLD and not services)
         generator = PortfolioGenerator(seed=seed, count=customers, as_of=as_of)
         verbose = options.get("verbosity", 1) >= 1
+        ledger = (
+            LedgerGenerator(seed=seed, as_of=as_of, items_per_customer=items_per_customer)
+            if items_per_customer else None
+        )
         result = load_portfolio(
             generator, bulk=bulk, batch_size=batch_size,
-            progress=self._progress if verbose else None,
+            progress=self._progress if verbose else None, ledger=ledger,
         )
         if verbose:
             sys.stderr.write("\n")
         records = ", ".join(f"{key} {n}" for key, n in sorted(result.records.items()))
         self.stdout.write(
-            _("Loaded %(customers)d customers (%(mode)s) in %(seconds).1f s; credit file: "
-              "%(records)s")
+            _("Loaded %(customers)d customers (%(mode)s) in %(seconds).1f s; credit file and "
+              "receivables: %(records)s")
             % {"customers": result.customers, "mode": result.mode, "seconds": result.seconds,
                "records": records}
         )
