@@ -93,7 +93,7 @@ def test_portfolio_pages_and_a_release(live_server, analyst, portfolio, browser_
     page.screenshot(path=str(SCREENSHOT_DIR / "credo-portfolio-ageing.png"), full_page=True)
 
     page.goto(f"{live_server.url}/portfolio/metrics/")
-    page.wait_for_selector("svg.line-chart polyline")
+    page.wait_for_selector("svg.chart-lines polyline")
     assert page.locator("#metrics-trend tr.trend-row").count() == 12
     page.screenshot(path=str(SCREENSHOT_DIR / "credo-portfolio-metrics.png"), full_page=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,8 @@ from credo.core.context import acting_as
 from credo.customers.models import Customer
 from credo.receivables import services
 from credo.receivables.reports import collection_metrics
-from credo.web.views_portfolio import _line_chart, default_period
+from credo.web import charts
+from credo.web.views_portfolio import default_period
 
 pytestmark = pytest.mark.django_db
 
@@ -124,12 +126,10 @@ def test_default_period_is_the_last_twelve_months():
 
 def test_line_chart_leaves_gaps_for_undefined_values():
     values = [Decimal("10"), Decimal("20"), None, Decimal("30"), Decimal("5")]
-    chart = _line_chart("DSO", ["a", "b", "c", "d", "e"], values)
-    ys = [point["y"] for point in chart.points]
-    assert ys[2] is None
-    assert ys[0] > ys[1] > ys[3]  # higher values sit higher up (smaller y)
-    xs = [point["x"] for point in chart.points]
-    assert chart.segments == [
-        f"{xs[0]},{ys[0]} {xs[1]},{ys[1]}",
-        f"{xs[3]},{ys[3]} {xs[4]},{ys[4]}",
-    ]
+    svg = charts.line_chart(["a", "b", "c", "d", "e"], [charts.Series("DSO", values)], title="DSO")
+    dots = re.findall(r'<circle class="chart-s1" cx="([^"]+)" cy="([^"]+)"', svg)
+    assert len(dots) == 4  # no dot for the undefined third value
+    (x0, y0), (x1, y1), (x3, y3), (x4, y4) = dots
+    assert float(y0) > float(y1) > float(y3)  # higher values sit higher up (smaller y)
+    segments = re.findall(r'<polyline class="chart-line chart-s1" points="([^"]+)"', svg)
+    assert segments == [f"{x0},{y0} {x1},{y1}", f"{x3},{y3} {x4},{y4}"]

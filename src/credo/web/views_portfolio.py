@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
@@ -51,6 +52,7 @@ from credo.receivables.reports import (
 )
 from credo.receivables.selectors import company_currency
 
+from . import charts
 from .views import require_perms
 
 User = get_user_model()
@@ -307,68 +309,13 @@ METRIC_COLUMNS = [
     ("payment_index", gettext_lazy("Payment index")),
 ]
 
-CHART_WIDTH, CHART_HEIGHT = 560, 180
-CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 48, 12, 12, 28
 
-
-@dataclass
-class LineChart:
-    """A small line chart laid out for the SVG template (coordinates in SVG units).
-
-    A private helper until the shared ``credo.web.charts`` module exists.
-    """
-
-    title: str
-    width: int
-    height: int
-    points: list[dict[str, Any]]
-    segments: list[str]  # "x,y x,y ..." runs of defined values; an undefined one breaks the line
-    gridlines: list[dict[str, Any]]
-    baseline_y: float
-
-
-def _line_chart(title: str, labels: list[str], values: list[Decimal | int | None]) -> LineChart:
-    """Points for ``values`` (gaps where a value is undefined) on a 0-based scale."""
-    known = [float(value) for value in values if value is not None]
-    top = max(known, default=0.0)
-    bottom = min(0.0, *known) if known else 0.0
-    if top <= bottom:
-        top = bottom + 1.0
-    plot_width = CHART_WIDTH - CHART_LEFT - CHART_RIGHT
-    plot_height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
-    step = plot_width / max(len(values) - 1, 1)
-
-    def y_of(value: float) -> float:
-        return round(CHART_TOP + (top - value) / (top - bottom) * plot_height, 1)
-
-    points = []
-    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
-        x = round(CHART_LEFT + index * step, 1)
-        point = {"x": x, "label": label, "value": value, "y": None}
-        if value is not None:
-            point["y"] = y_of(float(value))
-        points.append(point)
-    runs: list[list[str]] = [[]]
-    for point in points:
-        if point["y"] is None:
-            runs.append([])
-        else:
-            runs[-1].append(f"{point['x']},{point['y']}")
-    segments = [" ".join(run) for run in runs if len(run) > 1]
-    gridlines: list[dict[str, Any]] = []
-    for fraction in range(5):
-        level = bottom + (top - bottom) * fraction / 4
-        text = f"{level:.0f}" if top - bottom >= 4 else f"{level:.1f}"
-        gridlines.append({"y": y_of(level), "text": text})
-    return LineChart(
-        title=title,
-        width=CHART_WIDTH,
-        height=CHART_HEIGHT,
-        points=points,
-        segments=segments,
-        gridlines=gridlines,
-        baseline_y=y_of(bottom),
-    )
+def _trend_chart(
+    title: str, labels: list[str], values: Sequence[charts.Number | None]
+) -> dict[str, Any]:
+    """A captioned one-series line chart; undefined months (None) break the line."""
+    svg = charts.line_chart(labels, [charts.Series(title, values)], title=title)
+    return {"title": title, "svg": svg}
 
 
 def _owners_of(customers: QuerySet[Customer]) -> QuerySet:
@@ -409,8 +356,8 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
         period_values=[(label, getattr(report.period, key)) for key, label in METRIC_COLUMNS],
         trend_rows=trend_rows,
         charts=[
-            _line_chart(_("DSO (days)"), labels, [m.dso for m in report.trend]),
-            _line_chart(_("CEI (%)"), labels, [m.cei for m in report.trend]),
+            _trend_chart(_("DSO (days)"), labels, [m.dso for m in report.trend]),
+            _trend_chart(_("CEI (%)"), labels, [m.cei for m in report.trend]),
         ],
     )
     return render(request, "web/portfolio/metrics.html", context)
