@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
@@ -108,6 +109,18 @@ def require_perms(request: HttpRequest, *perms: str) -> None:
     """403 unless the user holds every permission (login is checked before, by decorator)."""
     if not request.user.has_perms(perms):
         raise PermissionDenied
+
+
+class ServiceErrorsForm(forms.Form):
+    """A plain form that shows a service's ValidationError: each message on its field when the
+    form has that field, otherwise on the form (the collections and portfolio forms)."""
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error.messages)
+            return
+        for field, field_messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, field_messages)
 
 
 def get_customer_or_404(request: HttpRequest, pk: int) -> Customer:

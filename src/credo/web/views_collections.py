@@ -32,7 +32,7 @@ from credo.core.permissions import (
 from credo.customers.models import Contact, Customer
 from credo.receivables.selectors import company_currency
 
-from .views import get_customer_or_404, require_perms
+from .views import ServiceErrorsForm, get_customer_or_404, require_perms
 
 User = get_user_model()
 
@@ -61,7 +61,7 @@ class DunningRunForm(forms.Form):
     )
 
 
-class PromiseForm(forms.Form):
+class PromiseForm(ServiceErrorsForm):
     """A new promise to pay (amount in the company currency)."""
 
     amount = forms.DecimalField(label=gettext_lazy("Amount"), max_digits=20, decimal_places=2)
@@ -80,13 +80,6 @@ class PromiseForm(forms.Form):
     def __init__(self, *args, customer: Customer, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = customer.contacts.order_by("name")
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error.messages)
-            return
-        for field, field_messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, field_messages)
 
 
 # --- worklist ---------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ from credo.receivables.reports import (
 from credo.receivables.selectors import company_currency
 
 from . import charts
-from .views import require_perms
+from .views import ServiceErrorsForm, require_perms
 
 User = get_user_model()
 
@@ -154,7 +154,7 @@ DECISION_CHOICES = [
 ]
 
 
-class OrderDecisionForm(forms.Form):
+class OrderDecisionForm(ServiceErrorsForm):
     """A documented decision: what, why (required), under which conditions, until when."""
 
     action = forms.ChoiceField(label=gettext_lazy("Decision"), choices=DECISION_CHOICES)
@@ -169,17 +169,6 @@ class OrderDecisionForm(forms.Form):
     valid_until = forms.DateField(
         label=gettext_lazy("Valid until"), required=False, widget=DateInput()
     )
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error.messages)
-            return
-        for field, field_messages in error.message_dict.items():
-            target = field if field in self.fields else None
-            if target is not None and target in self.errors:
-                continue
-            for message in field_messages:
-                self.add_error(target, message)
 
 
 # Ageing report ---------------------------------------------------------------------------------
