@@ -244,3 +244,15 @@ def test_api_promises(ledger, account_manager):
         content_type="application/json",
     ).status_code == 404
     assert PromiseToPay.objects.count() == 1
+
+
+def test_navigation_offers_collections_only_with_the_permission(
+    client, credit_manager, service_agent
+):
+    from django.urls import reverse
+
+    link = f'href="{reverse("web:collections_worklist")}"'
+    client.force_login(credit_manager)
+    assert link in client.get(reverse("web:customer_list")).content.decode()
+    client.force_login(service_agent)
+    assert link not in client.get(reverse("web:customer_list")).content.decode()
