@@ -81,6 +81,7 @@ lint: setup
 	$(VENV)/bin/mypy
 
 bench: setup
+	$(UV) sync --frozen --extra dev --extra bench --quiet
 	$(PY) bench/run.py
 
 clean:
