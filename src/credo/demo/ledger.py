@@ -33,7 +33,7 @@ ZERO = Decimal("0.00")
 HISTORY_DAYS = 3 * 365
 # Average open items (invoice instalments) per customer over the history; `credo demo
 # --items-per-customer` changes it (the benchmarks use 50 and 100).
-DEFAULT_ITEMS_PER_CUSTOMER = 6
+DEFAULT_ITEMS_PER_CUSTOMER = 5
 
 # Payment-terms templates: (code, name, kind, days, instalments).
 PAYMENT_TERMS = [
@@ -275,7 +275,9 @@ class LedgerGenerator:
         kind, days, instalments = _TERMS_BY_CODE[ledger.terms_code]
         items_per_invoice = len(instalments) if kind == "instalments" else 1
         span = (self.as_of - first_day).days
-        mean_invoices = (self.items_per_customer / 1.2) * _FREQUENCY[size] * span / HISTORY_DAYS
+        # Calibrated so that the portfolio averages ``items_per_customer`` open items (young
+        # firms trade for less than three years; defaulters stop trading).
+        mean_invoices = self.items_per_customer * 1.125 * _FREQUENCY[size] * span / HISTORY_DAYS
         count = max(1, round(mean_invoices * math.exp(rng.gauss(-0.08, 0.4)) / items_per_invoice))
         low, high = _INVOICE_YUAN[size]
         typical = math.exp(rng.uniform(math.log(low), math.log(high)))
