@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from credo.collections import selectors, services
-from credo.collections.models import PromiseToPay
+from credo.dunning import selectors, services
+from credo.dunning.models import PromiseToPay
 from credo.core.models import BusinessEvent, ObjectChange
 
 from .conftest import AS_OF, D, day

@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from credo.collections import services
-from credo.collections.models import DunningLetter, PromiseToPay
+from credo.dunning import services
+from credo.dunning.models import DunningLetter, PromiseToPay
 from credo.core.context import acting_as
 from credo.core.services import api_token_create
 

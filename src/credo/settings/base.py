@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "credo.creditfile",
     "credo.receivables",
     "credo.decisions",
-    "credo.collections",
+    "credo.dunning",
     "credo.importer",
     "credo.api",
     "credo.web",

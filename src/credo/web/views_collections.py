@@ -2,7 +2,7 @@
 letters (review, send, cancel, view as HTML), and a customer's promises to pay.
 
 Every page: login required, a permission (403), only customers the user may see (404 for the
-others). Writes only call ``credo.collections.services``.
+others). Writes only call ``credo.dunning.services``.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from credo.collections import selectors, services
-from credo.collections.choices import LetterStatus, PromiseStatus
-from credo.collections.models import DunningLetter
+from credo.dunning import selectors, services
+from credo.dunning.choices import LetterStatus, PromiseStatus
+from credo.dunning.models import DunningLetter
 from credo.core.permissions import (
     RUN_DUNNING,
     SEND_DUNNING_LETTER,

@@ -1,7 +1,7 @@
 """Collections endpoints: the prioritised collection worklist, dunning letters (run, list,
 view, send, cancel) and a customer's promises to pay.
 
-Handlers only translate between JSON and ``credo.collections`` services/selectors. A customer
+Handlers only translate between JSON and ``credo.dunning`` services/selectors. A customer
 or letter the caller cannot see is a 404; a missing permission is a 403. Amounts are in the
 company currency.
 """
@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
-from credo.collections import selectors, services
-from credo.collections.models import DunningLetter, PromiseToPay
+from credo.dunning import selectors, services
+from credo.dunning.models import DunningLetter, PromiseToPay
 from credo.core.permissions import RUN_DUNNING, SEND_DUNNING_LETTER, VIEW_COLLECTION_WORKLIST
 from credo.customers.models import Contact
 

@@ -10,7 +10,7 @@ def _ensure_defaults(sender, **kwargs):
 
 
 class CollectionsConfig(AppConfig):
-    name = "credo.collections"
+    name = "credo.dunning"  # module name avoids shadowing the stdlib "collections"
     label = "collections"
     verbose_name = _("Collections")
 
