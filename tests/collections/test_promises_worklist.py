@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from credo.core.models import BusinessEvent, ObjectChange
 from credo.dunning import selectors, services
 from credo.dunning.models import PromiseToPay
-from credo.core.models import BusinessEvent, ObjectChange
 
 from .conftest import AS_OF, D, day
 

@@ -10,10 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from credo.dunning import services
-from credo.dunning.models import DunningLetter, PromiseToPay
 from credo.core.context import acting_as
 from credo.core.services import api_token_create
+from credo.dunning import services
+from credo.dunning.models import DunningLetter, PromiseToPay
 
 pytestmark = pytest.mark.django_db
 

@@ -21,15 +21,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from credo.dunning import selectors, services
-from credo.dunning.choices import LetterStatus, PromiseStatus
-from credo.dunning.models import DunningLetter
 from credo.core.permissions import (
     RUN_DUNNING,
     SEND_DUNNING_LETTER,
     VIEW_COLLECTION_WORKLIST,
 )
 from credo.customers.models import Contact, Customer
+from credo.dunning import selectors, services
+from credo.dunning.choices import LetterStatus, PromiseStatus
+from credo.dunning.models import DunningLetter
 from credo.receivables.selectors import company_currency
 
 from .views import ServiceErrorsForm, get_customer_or_404, require_perms

@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
-from credo.dunning import selectors, services
-from credo.dunning.models import DunningLetter, PromiseToPay
 from credo.core.permissions import RUN_DUNNING, SEND_DUNNING_LETTER, VIEW_COLLECTION_WORKLIST
 from credo.customers.models import Contact
+from credo.dunning import selectors, services
+from credo.dunning.models import DunningLetter, PromiseToPay
 
 from ..auth import acting_user, require_perm
 from ..errors import READ_ERRORS, WRITE_ERRORS, NotFound
