@@ -17,6 +17,8 @@ PG_URL := postgres://postgres@127.0.0.1:$(PGPORT)/credo
 PYTEST_WORKERS ?= 2
 PYTEST := DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -q
 DEMO_CUSTOMERS ?= 300
+# e.g. DEMO_FLAGS=--fast: bulk load in about a second, without per-record change history
+DEMO_FLAGS ?=
 
 .PHONY: run test test-sqlite test-postgres test-browser setup system-deps gettext messages \
 	catalogue lint bench clean
@@ -47,7 +49,7 @@ messages: gettext $(VENV)/.synced
 run: setup
 	mkdir -p var
 	$(CREDO) migrate --no-input -v 0
-	$(CREDO) demo --customers $(DEMO_CUSTOMERS) --seed 1 --if-empty
+	$(CREDO) demo --customers $(DEMO_CUSTOMERS) --seed 1 --if-empty $(DEMO_FLAGS)
 	@echo "credo is starting on http://127.0.0.1:8000  -- demo login: demo / demo-password-1 (administrator)"
 	$(CREDO) serve 127.0.0.1:8000 --insecure
 
