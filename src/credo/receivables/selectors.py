@@ -157,23 +157,36 @@ class ExposureSnapshot:
         return max(self.gross - self.secured, ZERO)
 
 
+_BUCKETS = ("open_orders", "delivered_not_invoiced", "open_receivables", "disputed", "secured")
+
+
 def _snapshot(*, customer_ids: list[int], anchor_id: int, today: dt.date) -> ExposureSnapshot:
-    totals = CustomerExposure.objects.filter(customer_id__in=customer_ids).aggregate(
-        open_orders=money_sum("open_orders"),
-        delivered_not_invoiced=money_sum("delivered_not_invoiced"),
-        open_receivables=money_sum("open_receivables"),
-        disputed=money_sum("disputed"),
-        secured=money_sum("secured"),
-    )
+    if len(customer_ids) == 1:
+        # One customer (the check's hot path): read its row instead of aggregating.
+        row = (
+            CustomerExposure.objects.filter(customer_id=customer_ids[0])
+            .values(*_BUCKETS)
+            .first()
+        )
+        totals = row or dict.fromkeys(_BUCKETS, ZERO)
+    else:
+        totals = CustomerExposure.objects.filter(customer_id__in=customer_ids).aggregate(
+            **{bucket: money_sum(bucket) for bucket in _BUCKETS}
+        )
     overdue = OpenItemDue.objects.filter(
         customer_id__in=customer_ids, due_date__lt=today, amount__gt=0
     ).aggregate(total=money_sum("amount"), oldest=Min("due_date"))
     # The maintained total counts every security; those not valid today do not secure anything.
-    not_valid_today = _sum(
-        Security.objects.filter(customer_id__in=customer_ids).exclude(
-            valid_from__lte=today, valid_until__isnull=True
-        ).exclude(valid_from__lte=today, valid_until__gte=today),
-        "amount_company",
+    # Most customers hold none, so the query is only needed when something is secured.
+    not_valid_today = (
+        _sum(
+            Security.objects.filter(customer_id__in=customer_ids).exclude(
+                valid_from__lte=today, valid_until__isnull=True
+            ).exclude(valid_from__lte=today, valid_until__gte=today),
+            "amount_company",
+        )
+        if totals["secured"]
+        else ZERO
     )
     oldest = overdue["oldest"]
     return ExposureSnapshot(
