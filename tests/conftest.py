@@ -7,8 +7,28 @@ import itertools
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 from credo.core.context import acting_as
+
+
+class _SerialLiveServer(WSGIServer):
+    """The browser tests' live server, one request at a time.
+
+    With the in-memory SQLite test database every live-server thread shares the test's single
+    connection; htmx fires overlapping requests (live search), and concurrent use of one SQLite
+    connection fails at random ("bad parameter or other API misuse"). Serving requests serially
+    removes the race; the non-threaded server also answers with "Connection: close", so a
+    browser's keep-alive connection cannot starve the others.
+    """
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override
+
+
+LiveServerThread.server_class = _SerialLiveServer
 
 PASSWORD = "correct-horse-battery-9"
 _counter = itertools.count(1)
