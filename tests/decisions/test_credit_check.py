@@ -301,3 +301,23 @@ def test_held_order_goes_to_the_worklist_and_approved_does_not(customer, make_cu
     assert list(blocked_order_worklist(user=account_manager)) == [large]
     assert list(blocked_order_worklist(user=other_account_manager)) == [foreign]
     assert SalesOrder.objects.get(pk=small.pk).credit_status == "approved"
+
+
+def test_limit_position_counts_as_the_check_does(customer, acting, ledger, limit_of):
+    from credo.decisions.selectors import limit_position
+    from credo.receivables.selectors import exposure_snapshot
+
+    limit_of(customer, "10000")
+    ledger.order(customer, "1500")
+    ledger.invoice(customer, "2000", on=dt.date(2025, 6, 29))
+    ledger.security(customer, "1000")
+    position = limit_position(
+        customer=customer, snapshot=exposure_snapshot(customer=customer, today=TODAY), today=TODAY
+    )
+    # The check reports the available credit before the order it checks.
+    answer = check(customer, acting, amount=D("100"), what_if=True)
+    # 10,000 - (1,500 + 2,000) + 1,000 secured
+    assert position.available_credit == answer.available_credit == D("7500.00")
+    assert position.counted_exposure == D("3500.00")
+    assert position.utilisation_percent == D("25.00")
+    assert position.limit_company == D("10000.00")

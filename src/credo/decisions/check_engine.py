@@ -393,19 +393,41 @@ def most_severe(reactions: Iterable[str]) -> Outcome:
     return next(outcome for outcome in Outcome if SEVERITY[outcome] == worst)
 
 
+def credit_position(
+    *, limit: Decimal | None, exposure: Decimal, secured: Decimal, order_amount: Decimal = ZERO
+) -> tuple[Decimal, Decimal | None]:
+    """Available credit (limit - counted exposure + secured part; no limit counts as 0) and the
+    utilisation of the limit in % once ``order_amount`` is added (None when it cannot be said)."""
+    limit = limit if limit is not None else ZERO
+    available = limit - exposure + secured
+    utilisation: Decimal | None = None
+    if limit > ZERO:
+        utilisation = (limit - available + order_amount) / limit * HUNDRED
+    elif order_amount <= available:
+        utilisation = ZERO  # nothing is needed from the limit (fully secured)
+    return available, utilisation
+
+
+def limit_grades(policy: Policy) -> tuple[Decimal, Decimal]:
+    """The warn and block utilisation grades of the policy's limit step (defaults 80 / 100)."""
+    warn, block = Decimal("80"), Decimal("100")
+    for step in policy.steps:
+        if step.type != StepType.LIMIT:
+            continue
+        reactions = {str(grade.reaction): grade.above_percent for grade in step.grades}
+        warn = reactions.get("warn", warn)
+        block = reactions.get("block", reactions.get("hold", block))
+    return warn, block
+
+
 def evaluate(data: CheckInput, policy: Policy) -> CheckResult:
     """Run every step of ``policy`` on ``data``; the most severe reaction is the outcome."""
     if data.order_amount < ZERO:
         raise ValueError("order amount must not be negative")
     exposure = counted_exposure(data.buckets, policy.counted_buckets)
-    limit = data.limit if data.limit is not None else ZERO
-    available = limit - exposure + data.secured
-    utilisation: Decimal | None = None
-    if limit > ZERO:
-        used_after = limit - available + data.order_amount
-        utilisation = used_after / limit * HUNDRED
-    elif data.order_amount <= available:
-        utilisation = ZERO  # nothing is needed from the limit (fully secured)
+    available, utilisation = credit_position(
+        limit=data.limit, exposure=exposure, secured=data.secured, order_amount=data.order_amount
+    )
     reasons: list[Reason] = []
     for step in policy.steps:
         reasons.extend(_step_reasons(step, data, available, utilisation))

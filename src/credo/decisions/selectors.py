@@ -10,9 +10,19 @@ from decimal import Decimal
 from django.db.models import Max, Q, QuerySet
 
 from credo.customers.models import Customer
+from credo.receivables import selectors as ledger
 from credo.receivables.choices import ORDER_STATUSES_OPEN, CreditStatus
 from credo.receivables.models import SalesOrder
 
+from .check_engine import (
+    CENT,
+    DEFAULT_COUNTED_BUCKETS,
+    counted_exposure,
+    credit_position,
+    default_policy,
+    limit_grades,
+    parse_policy,
+)
 from .choices import DEFAULT_POLICY_KEY, ListKind
 from .models import (
     CheckPolicy,
@@ -66,6 +76,62 @@ def credit_limit_state(*, customer: Customer, today: dt.date) -> LimitState:
         .first()
     )
     return LimitState(limit=expired, expired=expired is not None, review_expired=False)
+
+
+def limit_in_company_currency(limit: CreditLimit, day: dt.date) -> Decimal:
+    """The limit's amount in the company currency at ``day``'s FX rate."""
+    return (limit.amount * ledger.fx_rate(limit.currency, day)).quantize(CENT)
+
+
+@dataclass(frozen=True)
+class LimitPosition:
+    """The limit in force against an exposure snapshot, counted as the credit check counts it."""
+
+    limit: CreditLimit | None
+    limit_company: Decimal | None
+    expired: bool
+    review_expired: bool
+    counted_exposure: Decimal
+    counted_buckets: tuple[str, ...]
+    available_credit: Decimal
+    utilisation_percent: Decimal | None
+    warn_above: Decimal
+    block_above: Decimal
+
+
+def limit_position(
+    *, customer: Customer, snapshot: ledger.ExposureSnapshot, today: dt.date
+) -> LimitPosition:
+    """Limit, counted exposure, available credit and utilisation before any new order.
+
+    Same definitions as the credit check (``check_engine.credit_position``); an expired limit
+    still gives the figure.
+    """
+    state = credit_limit_state(customer=customer, today=today)
+    row = check_policy_for(customer)
+    policy = parse_policy(row.steps, row.counted_buckets) if row is not None else default_policy()
+    counted = tuple(policy.counted_buckets) if row is not None else DEFAULT_COUNTED_BUCKETS
+    buckets = {name: getattr(snapshot, name) for name in DEFAULT_COUNTED_BUCKETS}
+    exposure = counted_exposure(buckets, counted)
+    limit_company = (
+        limit_in_company_currency(state.limit, today) if state.limit is not None else None
+    )
+    available, utilisation = credit_position(
+        limit=limit_company, exposure=exposure, secured=snapshot.secured
+    )
+    warn, block = limit_grades(policy)
+    return LimitPosition(
+        limit=state.limit,
+        limit_company=limit_company,
+        expired=state.expired,
+        review_expired=state.review_expired,
+        counted_exposure=exposure,
+        counted_buckets=counted,
+        available_credit=ledger.cents(available),
+        utilisation_percent=None if utilisation is None else utilisation.quantize(CENT),
+        warn_above=warn,
+        block_above=block,
+    )
 
 
 def credit_limit_history(*, user, customer: Customer) -> QuerySet[CreditLimit]:

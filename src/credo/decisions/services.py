@@ -479,10 +479,7 @@ def credit_check(
     limit_state = selectors.credit_limit_state(customer=customer, today=day)
     limit_company: Decimal | None = None
     if limit_state.limit is not None:
-        limit = limit_state.limit
-        limit_company = (
-            limit.amount * receivables_selectors.fx_rate(limit.currency, day)
-        ).quantize(CENT)
+        limit_company = selectors.limit_in_company_currency(limit_state.limit, day)
     lists = selectors.active_list_kinds(customer=customer, today=day)
 
     policy_row = selectors.check_policy_for(customer) or default_policy_ensure()

@@ -19,6 +19,7 @@ from .models import (
     Allocation,
     CreditNote,
     CustomerExposure,
+    Dispute,
     FxRate,
     InvoiceInstalment,
     OpenItemDue,
@@ -93,6 +94,15 @@ def instalment_outstanding(instalment: InvoiceInstalment) -> tuple[Decimal, Deci
 def instalment_disputed(instalment: InvoiceInstalment) -> Decimal:
     """Amount of an open item under open dispute (document currency)."""
     return _sum(instalment.disputes.filter(resolved_on__isnull=True))
+
+
+def open_disputed_by_instalment(*, customer: Customer) -> dict[int, Decimal]:
+    """Amount under open dispute per open item of the customer, in one query."""
+    return dict(
+        Dispute.objects.filter(instalment__invoice__customer=customer, resolved_on__isnull=True)
+        .values_list("instalment_id")
+        .annotate(total=Sum("amount"))
+    )
 
 
 def payment_unapplied(payment: Payment) -> Decimal:

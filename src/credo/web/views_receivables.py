@@ -10,7 +10,6 @@ log. The order form calls ``sales_order_create`` and ``credit_check`` only.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -32,12 +31,6 @@ from credo.creditfile.selectors import creditfile_read_logged
 from credo.customers.choices import Currency
 from credo.customers.models import Customer
 from credo.decisions import selectors as decision_selectors
-from credo.decisions.check_engine import (
-    DEFAULT_COUNTED_BUCKETS,
-    StepType,
-    counted_exposure,
-    parse_policy,
-)
 from credo.decisions.choices import CheckOutcome
 from credo.decisions.services import CheckAnswer, credit_check
 from credo.receivables import selectors as ledger
@@ -101,80 +94,6 @@ REACTION_LABELS = {
 # --- the exposure panel -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LimitPanel:
-    """The limit in force against today's exposure, as the credit check counts it."""
-
-    limit: Any  # CreditLimit or None
-    limit_company: Decimal | None
-    expired: bool
-    review_expired: bool
-    counted_exposure: Decimal
-    counted_buckets: tuple[str, ...]
-    available_credit: Decimal
-    utilisation_percent: Decimal | None
-    warn_above: Decimal
-    block_above: Decimal
-
-
-def _policy_of(customer: Customer):
-    row = decision_selectors.check_policy_for(customer)
-    if row is None:
-        return None
-    return parse_policy(row.steps, row.counted_buckets)
-
-
-def _thresholds(policy) -> tuple[Decimal, Decimal]:
-    """The warn and block utilisation grades of the policy's limit step (defaults 80 / 100)."""
-    warn, block = Decimal("80"), Decimal("100")
-    if policy is None:
-        return warn, block
-    for step in policy.steps:
-        if step.type != StepType.LIMIT:
-            continue
-        reactions = {str(grade.reaction): grade.above_percent for grade in step.grades}
-        warn = reactions.get("warn", warn)
-        block = reactions.get("block", reactions.get("hold", block))
-    return warn, block
-
-
-def limit_panel(*, customer: Customer, snapshot: ledger.ExposureSnapshot, today: dt.date):
-    """Limit, counted exposure, available credit and utilisation (before any new order).
-
-    Same definitions as the credit check (``decisions.check_engine``): available credit =
-    limit - counted exposure + secured part; an expired limit still gives the figure.
-    """
-    state = decision_selectors.credit_limit_state(customer=customer, today=today)
-    policy = _policy_of(customer)
-    counted = tuple(policy.counted_buckets) if policy is not None else DEFAULT_COUNTED_BUCKETS
-    buckets = {name: getattr(snapshot, name) for name in DEFAULT_COUNTED_BUCKETS}
-    exposure = counted_exposure(buckets, counted)
-    limit_company = None
-    if state.limit is not None:
-        rate = ledger.fx_rate(state.limit.currency, today)
-        limit_company = ledger.cents(state.limit.amount * rate)
-    limit_amount = limit_company if limit_company is not None else Decimal("0")
-    available = ledger.cents(limit_amount - exposure + snapshot.secured)
-    utilisation = None
-    if limit_amount > 0:
-        utilisation = ((limit_amount - available) / limit_amount * HUNDRED).quantize(
-            Decimal("0.01")
-        )
-    warn, block = _thresholds(policy)
-    return LimitPanel(
-        limit=state.limit,
-        limit_company=limit_company,
-        expired=state.expired,
-        review_expired=state.review_expired,
-        counted_exposure=exposure,
-        counted_buckets=counted,
-        available_credit=available,
-        utilisation_percent=utilisation,
-        warn_above=warn,
-        block_above=block,
-    )
-
-
 def _exposure_rows(snapshot: ledger.ExposureSnapshot, counted: tuple[str, ...]) -> list[dict]:
     return [
         {
@@ -209,6 +128,7 @@ def _as_of_from(request: HttpRequest, today: dt.date) -> tuple[dt.date, str]:
 
 def _open_item_rows(customer: Customer, today: dt.date) -> tuple[list[dict], int]:
     items = ledger.open_items(customer=customer)
+    disputed = ledger.open_disputed_by_instalment(customer=customer)
     rows = []
     for instalment, open_amount in items[:OPEN_ITEMS_SHOWN]:
         rows.append(
@@ -217,7 +137,7 @@ def _open_item_rows(customer: Customer, today: dt.date) -> tuple[list[dict], int
                 "invoice": instalment.invoice,
                 "open_amount": open_amount,
                 "days_overdue": max((today - instalment.due_date).days, 0),
-                "disputed": ledger.instalment_disputed(instalment) > 0,
+                "disputed": disputed.get(instalment.pk, 0) > 0,
             }
         )
     return rows, len(items)
@@ -273,7 +193,7 @@ def receivables_tab(tab, request: HttpRequest, customer: Customer) -> dict:
         detail=f"as_of={as_of.isoformat()}",
     )
     snapshot = ledger.exposure_snapshot(customer=customer, today=today)
-    panel = limit_panel(customer=customer, snapshot=snapshot, today=today)
+    panel = decision_selectors.limit_position(customer=customer, snapshot=snapshot, today=today)
     may_view_limit = user.has_perm(VIEW_LIMIT)
 
     top_id, members = ledger.group_members(customer)
