@@ -212,6 +212,16 @@ def test_xlsx_allocations_one_payment_to_many_items_and_instalments(
     assert "3 unchanged" in _ok(run_import_command("allocations", path, "--user", importer))
     assert _ledger_counts() == before
     assert exposure_reconcile() == []
+    # A reversed allocation is no longer in force: importing the file again re-applies it.
+    from credo.receivables.services import allocation_reverse
+
+    with acting_as(credit_manager, channel="system"):
+        allocation_reverse(allocation=first, on=dt.date(2025, 3, 1))
+    assert exposure_snapshot(customer=acme).open_receivables == Decimal("700.00")
+    out = _ok(run_import_command("allocations", path, "--user", importer))
+    assert "1 created" in out and "2 unchanged" in out
+    assert exposure_snapshot(customer=acme).open_receivables == Decimal("300.00")
+    assert exposure_reconcile() == []
 
 
 def test_external_id_with_source_system_option(run_import_command, write_csv, importer, acme):

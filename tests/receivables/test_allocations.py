@@ -174,13 +174,58 @@ def test_reversal_reopens_item_and_payment(customer):
                                             amount=D("100.00"), on=day("2025-02-01"))
     invoice.refresh_from_db()
     assert invoice.status == "paid"
-    services.allocation_reverse(allocation=allocation)
+    reversal = services.allocation_reverse(allocation=allocation, on=day("2025-03-01"))
     invoice.refresh_from_db()
     assert invoice.status == "open"
     assert payment_unapplied(payment) == D("100.00")
     assert exposure_snapshot(customer=customer).open_receivables == D("100.00")
     assert services.exposure_reconcile() == []
     assert BusinessEvent.objects.filter(name="receivables.allocation.reversed").count() == 1
+    # Nothing is deleted: the original stays, the reversal entry negates it from its date.
+    assert (reversal.reverses, reversal.amount, reversal.allocation_date) == (
+        allocation, D("-100.00"), day("2025-03-01"))
+    assert Allocation.objects.filter(instalment__invoice=invoice).count() == 2
+    assert not Allocation.objects.filter(instalment__invoice=invoice).live().exists()
+
+
+def test_ageing_before_a_reversal_still_sees_the_item_paid(customer):
+    from credo.receivables.reports import BY_PORTFOLIO, ageing_report
+
+    invoice = _invoice(customer, "INV-RH", "100.00")  # due 2025-01-10 + terms
+    payment = _payment(customer, "P-RH", "100.00")
+    allocation = services.allocation_create(payment=payment, instalment=invoice.instalments.get(),
+                                            amount=D("100.00"), on=day("2025-02-01"))
+    services.allocation_reverse(allocation=allocation, on=day("2025-03-01"))
+
+    def open_on(date):
+        return ageing_report(as_of=day(date), by=BY_PORTFOLIO).total.total
+
+    assert open_on("2025-01-31") == D("100.00")  # invoiced, not yet paid
+    assert open_on("2025-02-15") == D("0.00")  # paid between allocation and reversal
+    assert open_on("2025-03-01") == D("100.00")  # open again from the reversal date
+
+
+def test_reversing_twice_or_backdated_or_a_reversal_is_rejected(customer):
+    invoice = _invoice(customer, "INV-R2", "100.00")
+    payment = _payment(customer, "P-R2", "100.00")
+    allocation = services.allocation_create(payment=payment, instalment=invoice.instalments.get(),
+                                            amount=D("100.00"), on=day("2025-02-01"))
+    _rejects(lambda: services.allocation_reverse(allocation=allocation, on=day("2025-01-31")),
+             "reversal_date", "A reversal cannot be dated before the allocation it reverses.")
+    reversal = services.allocation_reverse(allocation=allocation, on=day("2025-02-02"))
+    _rejects(lambda: services.allocation_reverse(allocation=allocation, on=day("2025-02-03")),
+             "allocation", "The allocation is already reversed.")
+    _rejects(lambda: services.allocation_reverse(allocation=reversal, on=day("2025-02-03")),
+             "allocation", "A reversal entry cannot itself be reversed.")
+    # The payment can be applied again, and the invoice cancelled once nothing is in force.
+    again = services.allocation_create(payment=payment, instalment=invoice.instalments.get(),
+                                       amount=D("40.00"), on=day("2025-02-03"))
+    assert payment_unapplied(payment) == D("60.00")
+    services.allocation_reverse(allocation=again, on=day("2025-02-04"))
+    services.invoice_cancel(invoice=invoice, on=day("2025-02-05"))
+    invoice.refresh_from_db()
+    assert invoice.status == "cancelled"
+    assert services.exposure_reconcile() == []
 
 
 def test_cancelling_an_invoice_with_allocations_is_rejected(customer):

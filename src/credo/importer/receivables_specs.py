@@ -749,7 +749,7 @@ class AllocationSpec(LedgerSpec):
             )
         on = data.get("allocation_date") or max(payment.payment_date, invoice.invoice_date)
         label = f"{payment.number} → {invoice.number}/{sequence} · {data['amount']}"
-        existing = Allocation.objects.filter(payment=payment, instalment=instalment)
+        existing = Allocation.objects.filter(payment=payment, instalment=instalment).live()
         if existing.exists():
             total = cents(existing.aggregate(total=money_sum("amount"))["total"])
             dates = sorted({a.allocation_date for a in existing})

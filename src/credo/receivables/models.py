@@ -293,14 +293,27 @@ class Payment(LedgerRecord):
         return self.number
 
 
+class AllocationQuerySet(RestrictedQuerySet):
+    def live(self) -> AllocationQuerySet:
+        """Allocations in force: neither reversed nor themselves a reversal entry."""
+        return self.filter(reverses__isnull=True, reversals__isnull=True)
+
+
 class Allocation(LedgerRecord):
     """Part of a payment or credit note applied to one open item.
 
     ``amount`` is in the invoice (= payment) currency; ``amount_company`` is valued at the
     invoice's rate, so a fully paid open item leaves exactly zero in the company currency.
+
+    A reversal is not a deletion: it is a second allocation with the negated amounts, dated
+    the day of the reversal, pointing at the original (``reverses``). Sums over allocations
+    therefore net out from that day on, and the ageing as of an earlier date still sees the
+    item as paid in between.
     """
 
     customer_path = "instalment__invoice__customer"
+
+    objects = AllocationQuerySet.as_manager()
 
     payment = models.ForeignKey(
         Payment, verbose_name=_("payment"), null=True, blank=True, on_delete=models.PROTECT,
@@ -317,12 +330,19 @@ class Allocation(LedgerRecord):
     allocation_date = models.DateField(_("allocation date"))
     amount = models.DecimalField(_("amount"), **MONEY)
     amount_company = models.DecimalField(_("amount in company currency"), **MONEY)
+    reverses = models.ForeignKey(
+        "self", verbose_name=_("reverses"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="reversals", db_index=False,  # the unique constraint indexes it
+    )
 
     class Meta:
         verbose_name = _("allocation")
         verbose_name_plural = _("allocations")
         ordering = ["-allocation_date", "-id"]
         constraints = [
+            # At most one reversal per allocation (a plain nullable FK keeps the migration an
+            # ALTER TABLE ADD COLUMN on SQLite; the unique index is added separately).
+            models.UniqueConstraint(fields=["reverses"], name="allocation_reversed_once"),
             models.CheckConstraint(
                 condition=(
                     Q(payment__isnull=False, credit_note__isnull=True)

@@ -516,7 +516,7 @@ def invoice_cancel(*, invoice: Invoice, on: dt.date) -> Invoice:
         raise _fail("status", _("The invoice is already cancelled."))
     if on < locked.invoice_date:
         raise _fail("cancelled_on", _("An invoice cannot be cancelled before its date."))
-    if Allocation.objects.filter(instalment__invoice=locked).exists():
+    if Allocation.objects.filter(instalment__invoice=locked).live().exists():
         raise _fail(
             "status",
             _("The invoice has payments or credit notes allocated: reverse them first."),
@@ -758,22 +758,43 @@ def allocation_create(
 
 
 @transaction.atomic
-def allocation_reverse(*, allocation: Allocation) -> None:
-    """Undo an allocation: the item is open again, the payment or credit note unapplied."""
+def allocation_reverse(*, allocation: Allocation, on: dt.date | None = None) -> Allocation:
+    """Undo an allocation from ``on`` (default today): the item is open again, the payment or
+    credit note unapplied.
+
+    The original stays; a reversal entry with the negated amounts is dated ``on``, so the
+    history (ageing as of an earlier day) still shows the item as paid until then.
+    """
+    on = timezone.localdate() if on is None else on
+    _date(on, "reversal_date")
     locked_item = _lock_instalment(allocation.instalment)
     locked = Allocation.objects.select_for_update().filter(pk=allocation.pk).first()
     if locked is None:
         raise _fail("allocation", _("The allocation no longer exists."))
+    if locked.reverses_id is not None:
+        raise _fail("allocation", _("A reversal entry cannot itself be reversed."))
+    if Allocation.objects.filter(reverses=locked).exists():
+        raise _fail("allocation", _("The allocation is already reversed."))
+    if on < locked.allocation_date:
+        raise _fail("reversal_date",
+                    _("A reversal cannot be dated before the allocation it reverses."))
     source = locked.payment or locked.credit_note
     assert source is not None
-    model_delete(instance=locked, customer_id_attr="customer_pk")
+    reversal = model_create(
+        model=Allocation,
+        data={"payment": locked.payment, "credit_note": locked.credit_note,
+              "instalment": locked_item, "allocation_date": on, "amount": -locked.amount,
+              "amount_company": -locked.amount_company, "reverses": locked},
+        customer_id_attr="customer_pk",
+    )
     _open_item_moved(locked_item, locked.amount_company)
     _invoice_status_refresh(locked_item.invoice_id)
     business_event_emit(
         name="receivables.allocation.reversed", customer_id=locked_item.invoice.customer_id,
         payload={"source": source.number, "invoice": locked_item.invoice.number,
-                 "amount": locked.amount},
+                 "amount": locked.amount, "on": on},
     )
+    return reversal
 
 
 # --- write-offs and disputes --------------------------------------------------------------
