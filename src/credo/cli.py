@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, object]] = {
     "user": ("credo_user", _("Create a user with a role, or change a user's role.")),
     "token": ("credo_token", _("Create an API token for a user.")),
     "receivables": ("credo_receivables", _("Receivables: ageing, collection metrics, reconcile exposure.")),
+    "decisions": ("credo_decisions", _("Credit decisions: recheck orders whose release expired.")),
     "check-catalogue": ("credo_check_catalogue", _("Fail if the zh-hans catalogue is incomplete.")),
     "manage": ("", _("Run any Django management command.")),
 }

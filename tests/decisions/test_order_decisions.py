@@ -184,3 +184,107 @@ def test_only_held_or_blocked_orders_await_a_decision(customer, acting, ledger, 
         services.order_release(order=order, user=credit_manager, reason="ok")
     assert caught.value.message_dict == {"order": ["Only held or blocked orders await a decision."]}
     assert not OrderCreditDecision.objects.exists()
+
+
+# --- shipping gate and release validity ---------------------------------------------------
+
+
+def test_held_blocked_or_rejected_orders_may_not_ship(blocked, credit_manager):
+    from credo.receivables.services import delivery_post
+
+    order = blocked("2000")
+    before = _decision_state()
+    with pytest.raises(ValidationError) as info:
+        delivery_post(order=order, number="D-B1", delivery_date=dt.date(2025, 6, 2),
+                      amount=D("100"))
+    assert info.value.message_dict["order"] == [
+        "The order's credit status is “Blocked”: it may not ship until it is released."]
+    assert _decision_state() == before
+    services.order_reject(order=order, user=credit_manager, reason="no guarantee")
+    with pytest.raises(ValidationError):
+        delivery_post(order=order, number="D-B2", delivery_date=dt.date(2025, 6, 2),
+                      amount=D("100"))
+
+
+def test_release_lets_the_order_ship_until_its_valid_until_day(blocked, credit_manager):
+    from credo.receivables.services import delivery_post
+
+    order = blocked("2000")
+    today = timezone.localdate()
+    services.order_release(order=order, user=credit_manager, reason="paid in advance",
+                           valid_until=today + dt.timedelta(days=10))
+    order.refresh_from_db()
+    assert order.credit_valid_until == today + dt.timedelta(days=10)
+    delivery_post(order=order, number="D-V1", delivery_date=today + dt.timedelta(days=10),
+                  amount=D("500"))
+    with pytest.raises(ValidationError) as info:
+        delivery_post(order=order, number="D-V2", delivery_date=today + dt.timedelta(days=11),
+                      amount=D("500"))
+    assert info.value.message_dict["delivery_date"] == [
+        "The release of this order was valid until "
+        f"{(today + dt.timedelta(days=10)).isoformat()}: recheck the order first."]
+    order.refresh_from_db()
+    assert order.delivered_amount == D("500")
+
+
+def test_expired_releases_are_rechecked_and_return_to_the_worklist(
+    blocked, credit_manager, customer, limit_of
+):
+    today = timezone.localdate()
+    still_valid = blocked("2000")
+    expiring = blocked("3000")
+    open_ended = blocked("4000")
+    for order, days in ((still_valid, 20), (expiring, 5)):
+        services.order_release(order=order, user=credit_manager, reason="ok",
+                               valid_until=today + dt.timedelta(days=days))
+    services.order_release(order=open_ended, user=credit_manager, reason="ok")
+    assert services.released_orders_expire(today=today + dt.timedelta(days=5)) == []
+
+    decisions = services.released_orders_expire(today=today + dt.timedelta(days=6))
+    assert [d.order_id for d in decisions] == [expiring.pk]
+    decision = decisions[0]
+    assert (decision.action, decision.previous_status, decision.new_status) == (
+        "expire", "released", "block")
+    assert decision.decided_by is None and decision.credit_check is not None
+    expiring.refresh_from_db()
+    assert (expiring.credit_status, expiring.credit_valid_until) == ("block", None)
+    assert expiring in blocked_order_worklist(user=credit_manager)
+    still_valid.refresh_from_db()
+    open_ended.refresh_from_db()
+    assert (still_valid.credit_status, open_ended.credit_status) == ("released", "released")
+    # Run again the same day: nothing left to expire.
+    assert services.released_orders_expire(today=today + dt.timedelta(days=6)) == []
+
+
+def test_expired_release_passes_when_the_check_now_approves(
+    blocked, credit_manager, customer, limit_of
+):
+    today = timezone.localdate()
+    order = blocked("2000")
+    services.order_release(order=order, user=credit_manager, reason="ok",
+                           valid_until=today + dt.timedelta(days=1))
+    limit_of(customer, "1000000", valid_from=dt.date(2025, 7, 1))
+    [decision] = services.released_orders_expire(today=today + dt.timedelta(days=2))
+    order.refresh_from_db()
+    assert decision.new_status == order.credit_status == "approved"
+    assert order not in blocked_order_worklist(user=credit_manager)
+
+
+def test_expire_releases_command(blocked, credit_manager):
+    import io
+
+    from django.core.management import call_command
+
+    from credo.cli import COMMANDS
+
+    assert COMMANDS["decisions"][0] == "credo_decisions"
+    order = blocked("2000")
+    today = timezone.localdate()
+    services.order_release(order=order, user=credit_manager, reason="ok",
+                           valid_until=today + dt.timedelta(days=1))
+    stdout = io.StringIO()
+    call_command("credo_decisions", "expire-releases",
+                 "--as-of", (today + dt.timedelta(days=3)).isoformat(), stdout=stdout)
+    out = stdout.getvalue()
+    assert f"{order.number}: release expired, rechecked: Blocked" in out
+    assert "1 orders rechecked." in out

@@ -260,6 +260,33 @@ def test_order_with_delivery_cannot_be_cancelled(customer):
              "status", "An order with deliveries or invoices cannot be cancelled.")
 
 
+def test_order_closed_short_leaves_open_orders(customer):
+    order = services.sales_order_create(customer=customer, number="SO-C1",
+                                        order_date=day("2025-01-10"), currency="CNY",
+                                        amount=D("100.00"))
+    services.delivery_post(order=order, number="DL-C1", delivery_date=day("2025-01-12"),
+                           amount=D("30.00"))
+    assert _exposure(customer)[:2] == (D("70.00"), D("30.00"))
+    _rejects(lambda: services.sales_order_close(order=order, on=day("2025-01-20")),
+             "status", "Invoice the delivered goods first (30.00 CNY delivered, not invoiced).")
+    services.invoice_post(customer=customer, number="INV-C1", invoice_date=day("2025-01-15"),
+                          currency="CNY", amount=D("30.00"), order=order)
+    _rejects(lambda: services.sales_order_close(order=order, on=day("2025-01-09")),
+             "closed_on", "An order cannot be closed before its date.")
+    services.sales_order_close(order=order, on=day("2025-01-20"))
+    order.refresh_from_db()
+    assert (order.status, order.closed_on) == ("closed", day("2025-01-20"))
+    assert _exposure(customer)[:2] == (D("0"), D("0"))  # the 70 not shipped no longer counts
+    assert exposure_snapshot(customer=customer).open_receivables == D("30.00")
+    assert BusinessEvent.objects.filter(name="receivables.sales_order.closed").count() == 1
+    _rejects(lambda: services.sales_order_close(order=order, on=day("2025-01-21")),
+             "status", "The order is already closed or cancelled.")
+    _rejects(lambda: services.delivery_post(order=order, number="DL-C2",
+                                            delivery_date=day("2025-01-22"), amount=D("1.00")),
+             "order", "Only open or partly delivered orders can be delivered.")
+    assert services.exposure_reconcile() == []
+
+
 def test_held_blocked_rejected_orders_leave_open_orders(customer):
     order = services.sales_order_create(customer=customer, number="SO-6",
                                         order_date=day("2025-01-10"), currency="CNY",

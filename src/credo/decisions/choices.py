@@ -23,6 +23,7 @@ class DecisionAction(models.TextChoices):
     RELEASE = "release", _("Release")
     REJECT = "reject", _("Reject")
     RECHECK = "recheck", _("Recheck")
+    EXPIRE = "expire", _("Release expired")
 
 
 DEFAULT_POLICY_KEY = "default"

@@ -633,7 +633,7 @@ def _decide(
         new_status = (
             CreditStatus.RELEASED if action == DecisionAction.RELEASE else CreditStatus.REJECTED
         )
-        sales_order_set_credit_status(order=order, status=new_status)
+        sales_order_set_credit_status(order=order, status=new_status, valid_until=valid_until)
     decision = model_create(
         model=OrderCreditDecision,
         data={
@@ -693,3 +693,54 @@ def order_recheck(
     """Run the credit check again on a held or blocked order (e.g. after a payment)."""
     return _decide(order=order, user=user, action=DecisionAction.RECHECK, reason=reason,
                    conditions=conditions, valid_until=valid_until)
+
+
+def released_orders_expire(*, today: dt.date | None = None) -> list[OrderCreditDecision]:
+    """Recheck every open order whose release ran out before ``today``.
+
+    A release is valid until the date the decision gave; after it the order must pass the credit
+    check again: approved or warned it may ship, held or blocked it is back on the worklist.
+    Each order is rechecked in its own transaction and documented as an "expire" decision by the
+    system (no user). Run daily (``credo decisions expire-releases``); delivery of an order whose
+    release has run out is refused in any case.
+    """
+    day = today or _today()
+    expired = SalesOrder.objects.filter(
+        credit_status=CreditStatus.RELEASED,
+        status__in=list(ORDER_STATUSES_OPEN),
+        credit_valid_until__lt=day,
+    ).order_by("credit_valid_until", "pk")
+    decisions = []
+    for order in expired.iterator(chunk_size=500):
+        with transaction.atomic():
+            locked = _lock_order(order)
+            if locked.credit_status != CreditStatus.RELEASED or locked.credit_valid_until is None:
+                continue  # decided on meanwhile
+            valid_until = locked.credit_valid_until
+            answer = credit_check(customer=locked.customer, order=locked, user=None, today=day)
+            decision = model_create(
+                model=OrderCreditDecision,
+                data={
+                    "customer_id": locked.customer_id,
+                    "order": locked,
+                    "action": DecisionAction.EXPIRE,
+                    "reason": gettext(
+                        "The release was valid until %(date)s; the order was checked again."
+                    ) % {"date": valid_until.isoformat()},
+                    "conditions": "",
+                    "valid_until": None,
+                    "previous_status": CreditStatus.RELEASED,
+                    "new_status": answer.order_credit_status,
+                    "credit_check": answer.check,
+                    "decided_by": None,
+                },
+                customer_id_attr="customer_id",
+            )
+            business_event_emit(
+                name="decisions.order.expire",
+                customer_id=locked.customer_id,
+                payload={"order_id": locked.pk, "decision_id": decision.pk,
+                         "new_status": answer.order_credit_status, "valid_until": valid_until},
+            )
+            decisions.append(decision)
+    return decisions

@@ -137,6 +137,9 @@ class SalesOrder(LedgerRecord):
         _("credit status"), max_length=12, choices=CreditStatus.choices,
         default=CreditStatus.NOT_CHECKED,
     )
+    # Last day a release lets the order ship (from the release decision; empty = no limit).
+    credit_valid_until = models.DateField(_("release valid until"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
     delivered_amount = models.DecimalField(_("delivered amount"), **MONEY, default=ZERO)
     invoiced_amount = models.DecimalField(_("invoiced amount"), **MONEY, default=ZERO)
     payment_terms = models.ForeignKey(

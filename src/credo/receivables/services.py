@@ -24,7 +24,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from credo.core.services import business_event_emit, model_create, model_delete, model_update
+from credo.core.services import business_event_emit, model_create, model_update
 from credo.customers.choices import Currency
 from credo.customers.models import Customer
 
@@ -374,16 +374,47 @@ def sales_order_cancel(*, order: SalesOrder) -> SalesOrder:
 
 
 @transaction.atomic
-def sales_order_set_credit_status(*, order: SalesOrder, status: str) -> SalesOrder:
+def sales_order_close(*, order: SalesOrder, on: dt.date) -> SalesOrder:
+    """Close an order short: what is not yet delivered will not ship, so it leaves the
+    open-orders exposure. Goods delivered but not invoiced must be invoiced first."""
+    _date(on, "closed_on")
+    locked = _lock_order(order)
+    if locked.status in (OrderStatus.CANCELLED, OrderStatus.CLOSED):
+        raise _fail("status", _("The order is already closed or cancelled."))
+    if on < locked.order_date:
+        raise _fail("closed_on", _("An order cannot be closed before its date."))
+    not_invoiced = locked.delivered_amount - locked.invoiced_amount
+    if not_invoiced > 0:
+        raise _fail(
+            "status",
+            _("Invoice the delivered goods first (%(amount)s %(currency)s delivered, not "
+              "invoiced).") % {"amount": not_invoiced, "currency": locked.currency},
+        )
+    _order_change(locked, {"status": OrderStatus.CLOSED, "closed_on": on})
+    business_event_emit(
+        name="receivables.sales_order.closed", customer_id=locked.customer_id,
+        payload={"number": locked.number, "on": on},
+    )
+    return locked
+
+
+@transaction.atomic
+def sales_order_set_credit_status(
+    *, order: SalesOrder, status: str, valid_until: dt.date | None = None
+) -> SalesOrder:
     """Set the order's credit status (from the credit check or a release/reject decision).
 
     Held, blocked and rejected orders leave the open-orders exposure; others count again.
+    ``valid_until`` is kept only with a release: the last day the order may ship on it.
     """
     if status not in CreditStatus.values:
         raise _fail("credit_status", _("Unknown credit status."))
     locked = _lock_order(order)
     previous = locked.credit_status
-    _order_change(locked, {"credit_status": status})
+    _order_change(locked, {
+        "credit_status": status,
+        "credit_valid_until": valid_until if status == CreditStatus.RELEASED else None,
+    })
     business_event_emit(
         name="receivables.sales_order.credit_status_set", customer_id=locked.customer_id,
         payload={"number": locked.number, "from": previous, "to": status},
@@ -403,6 +434,22 @@ def delivery_post(
         raise _fail("order", _("Only open or partly delivered orders can be delivered."))
     if delivery_date < locked.order_date:
         raise _fail("delivery_date", _("A delivery cannot be dated before its order."))
+    if locked.credit_status in CREDIT_STATUSES_NOT_COUNTED:
+        raise _fail(
+            "order",
+            _("The order's credit status is “%(status)s”: it may not ship until it "
+              "is released.") % {"status": locked.get_credit_status_display()},
+        )
+    if (
+        locked.credit_status == CreditStatus.RELEASED
+        and locked.credit_valid_until is not None
+        and delivery_date > locked.credit_valid_until
+    ):
+        raise _fail(
+            "delivery_date",
+            _("The release of this order was valid until %(date)s: recheck the order first.")
+            % {"date": locked.credit_valid_until.isoformat()},
+        )
     if locked.delivered_amount + value > locked.amount:
         raise _fail(
             "amount",
