@@ -253,6 +253,7 @@ def receivables_tab(tab, request: HttpRequest, customer: Customer) -> dict:
         "history": _payment_history(metrics),
         "orders": orders,
         "may_add_order": user.has_perm(ADD_ORDER) and user.has_perm(RUN_CREDIT_CHECK),
+        "may_check_order": user.has_perm(RUN_CREDIT_CHECK),
     }
 
 
@@ -325,14 +326,17 @@ def _announce_saved_check(request: HttpRequest, order: SalesOrder, answer: Check
 @require_http_methods(["GET", "POST"])
 def order_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     """New order: "Check only" answers what-if (saves nothing); "Save and check" creates the
-    order through the service and checks it, which sets its credit status."""
-    require_perms(request, ADD_ORDER, RUN_CREDIT_CHECK)
+    order through the service and checks it, which sets its credit status. Users who may run a
+    check but not record orders (account managers) get the what-if check only."""
+    require_perms(request, RUN_CREDIT_CHECK)
+    may_save = request.user.has_perm(ADD_ORDER)
     customer = get_customer_or_404(request, pk)
     today = timezone.localdate()
     context: dict[str, Any] = {
         "customer": customer,
-        "title": _("New order"),
+        "title": _("New order") if may_save else _("Check an order"),
         "cancel_url": tab_url(customer, TAB_KEY),
+        "may_save": may_save,
     }
     if request.method != "POST":
         form = OrderForm(initial={"order_date": today, "currency": ledger.company_currency()})
@@ -340,7 +344,7 @@ def order_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
     form = OrderForm(request.POST)
     action = request.POST.get("action", "check")
-    if action not in ("check", "save"):
+    if action not in ("check", "save") or (action == "save" and not may_save):
         raise PermissionDenied
     if form.is_valid():
         data = form.service_data()
