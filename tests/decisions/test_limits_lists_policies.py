@@ -228,3 +228,77 @@ def test_role_permissions(credit_manager, analyst, account_manager, auditor, vie
         assert reader.has_perm("decisions.view_ordercreditdecision")
         assert not reader.has_perm("decisions.add_creditcheck")
         assert not reader.has_perm("decisions.release_order")
+
+
+# --- the check's one-statement read agrees with the ORM selectors ---------------------------
+
+
+def _orm_context(customer, today):
+    from credo.decisions import selectors
+
+    state = selectors.credit_limit_state(customer=customer, today=today)
+    policy = selectors.check_policy_for(customer)
+    return (
+        (state.limit.pk if state.limit else None,
+         state.limit.amount if state.limit else None,
+         state.expired, state.review_expired),
+        frozenset(selectors.active_list_kinds(customer=customer, today=today)),
+        (policy.pk, policy.key, policy.steps, policy.counted_buckets) if policy else None,
+    )
+
+
+def _raw_context(customer, today):
+    from credo.decisions.selectors import check_context
+
+    context = check_context(customer_id=customer.pk, today=today)
+    limit = context.limit_state.limit
+    policy = context.policy
+    return (
+        (limit.pk if limit else None, limit.amount if limit else None,
+         context.limit_state.expired, context.limit_state.review_expired),
+        context.lists,
+        (policy.pk, policy.key, policy.steps, policy.counted_buckets) if policy else None,
+    )
+
+
+def test_check_context_matches_the_orm_selectors_over_time(customer, acting, limit_of):
+    import datetime as dt
+
+    from credo.decisions import services
+
+    days = [dt.date(2024, 12, 31), dt.date(2025, 1, 1), dt.date(2025, 3, 15),
+            dt.date(2025, 6, 30), dt.date(2025, 7, 1), dt.date(2025, 9, 30),
+            dt.date(2026, 1, 1), dt.date(2027, 1, 1)]
+
+    def agree(expected_limits):
+        for day, expected in zip(days, expected_limits, strict=True):
+            raw = _raw_context(customer, day)
+            assert raw == _orm_context(customer, day), day
+            assert raw[0][1] == (None if expected is None else D(expected)), day
+
+    agree([None] * len(days))  # nothing recorded: no limit, default policy, no lists
+    limit_of(customer, "1000.50", valid_from=dt.date(2025, 1, 1), valid_until=dt.date(2025, 6, 30),
+             review_due=dt.date(2025, 3, 1))
+    limit_of(customer, "2000", valid_from=dt.date(2025, 7, 1), valid_until=dt.date(2025, 12, 31))
+    limit_of(customer, "9000", valid_from=dt.date(2026, 6, 1))  # starts later: not before
+    # the expired 2,000 still gives the figure between its end and the next limit
+    agree([None, "1000.50", "1000.50", "1000.50", "2000", "2000", "2000", "9000"])
+    assert _raw_context(customer, dt.date(2026, 1, 1))[0][2] is True  # expired flag
+    assert _raw_context(customer, dt.date(2025, 3, 15))[0][3] is True  # review overdue
+
+    services.list_entry_add(customer=customer, list_kind="watch", reason="late payer",
+                            user=acting, since=dt.date(2025, 3, 1), until=dt.date(2025, 9, 30))
+    services.list_entry_add(customer=customer, list_kind="blacklist", reason="fraud",
+                            user=acting, since=dt.date(2025, 7, 1))
+    agree([None, "1000.50", "1000.50", "1000.50", "2000", "2000", "2000", "9000"])
+    assert _raw_context(customer, dt.date(2025, 9, 30))[1] == {"watch", "blacklist"}
+    assert _raw_context(customer, dt.date(2026, 1, 1))[1] == {"blacklist"}
+
+    policy = services.check_policy_save(
+        key="dealers", name="Dealers", counted_buckets=["open_receivables"],
+        steps=[{"type": "limit", "grades": [{"above_percent": "100", "reaction": "hold"}]}],
+    )
+    services.customer_segment_set(customer=customer, policy=policy)
+    raw = _raw_context(customer, dt.date(2025, 9, 30))
+    assert raw == _orm_context(customer, dt.date(2025, 9, 30))
+    assert raw[2][1] == "dealers" and raw[2][3] == ["open_receivables"]

@@ -444,7 +444,6 @@ def _validated_check_input(
     return number, currency
 
 
-@transaction.atomic
 def credit_check(
     *,
     customer: Customer,
@@ -458,9 +457,28 @@ def credit_check(
     """Check whether an order of ``amount`` may go through: approve, warn, hold or block.
 
     Reads only maintained rows (exposure snapshot, limit, lists, policy): no ledger sums. A
-    what-if check writes nothing. A real check is logged; on an order it also sets the order's
-    credit status, which puts held and blocked orders on the worklist.
+    what-if check writes nothing and opens no transaction (on SQLite a transaction here would
+    take the write lock). A real check is logged; on an order it also sets the order's credit
+    status, which puts held and blocked orders on the worklist.
     """
+    arguments = {"customer": customer, "user": user, "amount": amount, "currency": currency,
+                 "order": order, "what_if": what_if, "today": today}
+    if what_if:
+        return _credit_check(**arguments)
+    with transaction.atomic():
+        return _credit_check(**arguments)
+
+
+def _credit_check(
+    *,
+    customer: Customer,
+    user,
+    amount: Any,
+    currency: str | None,
+    order: SalesOrder | None,
+    what_if: bool,
+    today: dt.date | None,
+) -> CheckAnswer:
     day = today or _today()
     if order is not None and not what_if:
         order = _lock_order(order)
@@ -476,13 +494,13 @@ def credit_check(
     if order is not None:
         buckets["open_orders"] -= order_counted_open_amount(order)
 
-    limit_state = selectors.credit_limit_state(customer=customer, today=day)
+    context = selectors.check_context(customer_id=customer.pk, today=day)
+    limit_state, lists = context.limit_state, context.lists
     limit_company: Decimal | None = None
     if limit_state.limit is not None:
         limit_company = selectors.limit_in_company_currency(limit_state.limit, day)
-    lists = selectors.active_list_kinds(customer=customer, today=day)
 
-    policy_row = selectors.check_policy_for(customer) or default_policy_ensure()
+    policy_row = context.policy or default_policy_ensure()
     policy = parse_policy(policy_row.steps, policy_row.counted_buckets)
     group_counted: Decimal | None = None
     if policy.needs_group_exposure:

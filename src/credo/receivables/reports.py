@@ -24,6 +24,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from credo.core import rawsql
 from credo.customers.models import Customer
 
 from .ageing import (
@@ -88,35 +89,6 @@ def bucket_label(key: str) -> str:
 # --------------------------------------------------------------------------- SQL helpers
 
 
-def _money(value: object) -> Decimal:
-    # SQLite returns sums of decimal columns as int/float; PostgreSQL as Decimal.
-    if value is None:
-        return ZERO
-    return Decimal(str(value)).quantize(CENT)
-
-
-def _date(value: object) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
-def _table(model: type) -> str:
-    return _q(model._meta.db_table)  # type: ignore[attr-defined]
-
-
-def _col(model: type, field_name: str) -> str:
-    return _q(model._meta.get_field(field_name).column)  # type: ignore[attr-defined]
-
-
 def _customer_filter(customers: QuerySet | None, column: str) -> tuple[str, list]:
     """``AND column IN (<customers query>)`` or nothing for the whole portfolio."""
     if customers is None:
@@ -130,10 +102,10 @@ def _items_sql(dates: Sequence[dt.date], customers: QuerySet | None) -> tuple[st
 
     Columns: ``id, customer_id, invoice_date, due_date, open0, disputed0, open1, ...``.
     """
-    inst, inv = _table(InvoiceInstalment), _table(Invoice)
-    alloc, wo, disp = _table(Allocation), _table(WriteOff), _table(Dispute)
-    inst_invoice = _col(InvoiceInstalment, "invoice")
-    inv_customer = _col(Invoice, "customer")
+    inst, inv = rawsql.table(InvoiceInstalment), rawsql.table(Invoice)
+    alloc, wo, disp = rawsql.table(Allocation), rawsql.table(WriteOff), rawsql.table(Dispute)
+    inst_invoice = rawsql.column(InvoiceInstalment, "invoice")
+    inv_customer = rawsql.column(Invoice, "customer")
     sql: list[str] = []
     params: list = []
 
@@ -143,11 +115,11 @@ def _items_sql(dates: Sequence[dt.date], customers: QuerySet | None) -> tuple[st
 
     add(
         f"SELECT inst.id AS id, inv.{inv_customer} AS customer_id, "
-        f"inv.{_col(Invoice, 'invoice_date')} AS invoice_date, "
-        f"inst.{_col(InvoiceInstalment, 'due_date')} AS due_date"
+        f"inv.{rawsql.column(Invoice, 'invoice_date')} AS invoice_date, "
+        f"inst.{rawsql.column(InvoiceInstalment, 'due_date')} AS due_date"
     )
-    amount = _col(InvoiceInstalment, "amount_company")
-    invoice_date, cancelled_on = _col(Invoice, "invoice_date"), _col(Invoice, "cancelled_on")
+    amount = rawsql.column(InvoiceInstalment, "amount_company")
+    invoice_date, cancelled_on = rawsql.column(Invoice, "invoice_date"), rawsql.column(Invoice, "cancelled_on")
     for k, day in enumerate(dates):
         live = (
             f"inv.{invoice_date} <= %s AND (inv.{cancelled_on} IS NULL OR inv.{cancelled_on} > %s)"
@@ -162,11 +134,11 @@ def _items_sql(dates: Sequence[dt.date], customers: QuerySet | None) -> tuple[st
     add(f" FROM {inst} inst JOIN {inv} inv ON inv.id = inst.{inst_invoice}")
 
     def per_instalment(alias: str, table: str, model: type, prefix: str, live_sql: str, n: int):
-        fk = _col(model, "instalment")
+        fk = rawsql.column(model, "instalment")
         add(f" LEFT JOIN (SELECT src.{fk} AS instalment_id")
         for k, day in enumerate(dates):
             add(
-                f", SUM(CASE WHEN {live_sql} THEN src.{_col(model, 'amount_company')} ELSE 0 END)"
+                f", SUM(CASE WHEN {live_sql} THEN src.{rawsql.column(model, 'amount_company')} ELSE 0 END)"
                 f" AS {prefix}{k}",
                 *([day] * n),
             )
@@ -181,10 +153,10 @@ def _items_sql(dates: Sequence[dt.date], customers: QuerySet | None) -> tuple[st
         add(f" GROUP BY src.{fk}) {alias} ON {alias}.instalment_id = inst.id")
 
     per_instalment(
-        "al", alloc, Allocation, "a", f"src.{_col(Allocation, 'allocation_date')} <= %s", 1
+        "al", alloc, Allocation, "a", f"src.{rawsql.column(Allocation, 'allocation_date')} <= %s", 1
     )
-    per_instalment("wo", wo, WriteOff, "w", f"src.{_col(WriteOff, 'write_off_date')} <= %s", 1)
-    opened, resolved = _col(Dispute, "opened_on"), _col(Dispute, "resolved_on")
+    per_instalment("wo", wo, WriteOff, "w", f"src.{rawsql.column(WriteOff, 'write_off_date')} <= %s", 1)
+    opened, resolved = rawsql.column(Dispute, "opened_on"), rawsql.column(Dispute, "resolved_on")
     per_instalment(
         "dp",
         disp,
@@ -249,16 +221,16 @@ def ageing_report(
     ranges = date_ranges(scheme, as_of=as_of, basis=basis)
     keys = [r.key for r in ranges]
     items_sql, items_params = _items_sql([as_of], customers)
-    customer_table = _table(Customer)
+    customer_table = rawsql.table(Customer)
     prefix_sql = ""
     join_sql = ""
     if by == BY_CUSTOMER:
         group_expr = "items.customer_id"
     elif by == BY_OWNER:
-        group_expr = f"c.{_col(Customer, 'account_manager')}"
+        group_expr = f"c.{rawsql.column(Customer, 'account_manager')}"
         join_sql = f" JOIN {customer_table} c ON c.id = items.customer_id"
     elif by == BY_GROUP:
-        parent = _col(Customer, "parent")
+        parent = rawsql.column(Customer, "parent")
         # Walk the parent links down from every top company; a customer caught in a parent cycle
         # has no top and stands for itself.
         prefix_sql = (
@@ -311,11 +283,11 @@ def ageing_report(
         group = str(record[0])
         row = empty_row(group, keys)
         for index, key in enumerate(keys):
-            row.buckets[key] = _money(record[1 + index])
-        row.disputed = _money(record[1 + bucket_count])
-        row.total = _money(record[2 + bucket_count])
-        row.overdue = _money(record[3 + bucket_count])
-        oldest[group] = _date(record[4 + bucket_count])
+            row.buckets[key] = rawsql.money(record[1 + index])
+        row.disputed = rawsql.money(record[1 + bucket_count])
+        row.total = rawsql.money(record[2 + bucket_count])
+        row.overdue = rawsql.money(record[3 + bucket_count])
+        oldest[group] = rawsql.date(record[4 + bucket_count])
         row.items = int(record[5 + bucket_count])
         rows.append(row)
         total.add(row)
@@ -393,9 +365,9 @@ def receivables_at(
     result = {}
     for k, day in enumerate(unique):
         result[day] = Balance(
-            total=_money(record[3 * k]),
-            current=_money(record[3 * k + 1]),
-            oldest_overdue_due=_date(record[3 * k + 2]),
+            total=rawsql.money(record[3 * k]),
+            current=rawsql.money(record[3 * k + 1]),
+            oldest_overdue_due=rawsql.date(record[3 * k + 2]),
         )
     return result
 
@@ -431,7 +403,7 @@ def credit_sales(
     first = min(start for start, _end in periods)
     last = max(end for _start, end in periods)
     totals = _invoices(customers).filter(invoice_date__range=(first, last)).aggregate(**aggregates)
-    return [_money(totals[f"p{k}"]) for k in range(len(periods))]
+    return [rawsql.money(totals[f"p{k}"]) for k in range(len(periods))]
 
 
 def paid_amounts(
@@ -456,7 +428,7 @@ def paid_amounts(
     )
     return [
         PaidAmount(
-            amount=_money(row["total"]),
+            amount=rawsql.money(row["total"]),
             due_date=row["instalment__due_date"],
             paid_date=row["payment__payment_date"],
         )

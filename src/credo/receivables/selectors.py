@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import DecimalField, Min, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from credo.core import rawsql
 from credo.customers.models import Customer
 
 from .models import (
@@ -170,34 +173,67 @@ class ExposureSnapshot:
 _BUCKETS = ("open_orders", "delivered_not_invoiced", "open_receivables", "disputed", "secured")
 
 
-def _snapshot(*, customer_ids: list[int], anchor_id: int, today: dt.date) -> ExposureSnapshot:
-    if len(customer_ids) == 1:
-        # One customer (the check's hot path): read its row instead of aggregating.
-        row = (
-            CustomerExposure.objects.filter(customer_id=customer_ids[0])
-            .values(*_BUCKETS)
-            .first()
+def _secured_on(customer_ids: list[int], secured_total: Decimal, today: dt.date) -> Decimal:
+    """The maintained total counts every security; those not valid today secure nothing. Most
+    customers hold none, so the query only runs when something is secured."""
+    if not secured_total:
+        return ZERO
+    not_valid_today = _sum(
+        Security.objects.filter(customer_id__in=customer_ids)
+        .exclude(valid_from__lte=today, valid_until__isnull=True)
+        .exclude(valid_from__lte=today, valid_until__gte=today),
+        "amount_company",
+    )
+    return cents(secured_total - not_valid_today)
+
+
+@functools.cache
+def _customer_snapshot_sql(vendor: str) -> str:
+    """The statement of ``_customer_snapshot``, built once per database backend."""
+    due = rawsql.table(OpenItemDue)
+    overdue_rows = f"FROM {due} d WHERE d.customer_id = %s AND d.due_date < %s AND d.amount > 0"
+    columns = ", ".join(f"e.{rawsql.column(CustomerExposure, name)}" for name in _BUCKETS)
+    return (
+        f"SELECT {columns}, (SELECT SUM(d.amount) {overdue_rows}), "
+        f"(SELECT MIN(d.due_date) {overdue_rows}) "
+        f"FROM {rawsql.table(CustomerExposure)} e WHERE e.customer_id = %s"
+    )
+
+
+def _customer_snapshot(*, customer_id: int, today: dt.date) -> ExposureSnapshot:
+    """One customer (the credit check's hot path): its maintained row and its overdue due-date
+    rows in one hand-written statement; building the equivalent ORM queries costs several times
+    more than running them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _customer_snapshot_sql(connection.vendor),
+            [customer_id, today, customer_id, today, customer_id],
         )
-        totals = row or dict.fromkeys(_BUCKETS, ZERO)
-    else:
-        totals = CustomerExposure.objects.filter(customer_id__in=customer_ids).aggregate(
-            **{bucket: money_sum(bucket) for bucket in _BUCKETS}
-        )
+        row = cursor.fetchone()
+    # No row yet: no document was ever written for the customer, so nothing is due either.
+    values = row or (None,) * (len(_BUCKETS) + 2)
+    totals = dict(zip(_BUCKETS, (rawsql.money(value) for value in values), strict=False))
+    oldest = rawsql.date(values[-1])
+    return ExposureSnapshot(
+        customer_id=customer_id,
+        currency=company_currency(),
+        open_orders=totals["open_orders"],
+        delivered_not_invoiced=totals["delivered_not_invoiced"],
+        open_receivables=totals["open_receivables"],
+        overdue=rawsql.money(values[-2]),
+        disputed=totals["disputed"],
+        secured=_secured_on([customer_id], totals["secured"], today),
+        oldest_overdue_days=(today - oldest).days if oldest is not None else None,
+    )
+
+
+def _group_snapshot(*, customer_ids: list[int], anchor_id: int, today: dt.date) -> ExposureSnapshot:
+    totals = CustomerExposure.objects.filter(customer_id__in=customer_ids).aggregate(
+        **{bucket: money_sum(bucket) for bucket in _BUCKETS}
+    )
     overdue = OpenItemDue.objects.filter(
         customer_id__in=customer_ids, due_date__lt=today, amount__gt=0
     ).aggregate(total=money_sum("amount"), oldest=Min("due_date"))
-    # The maintained total counts every security; those not valid today do not secure anything.
-    # Most customers hold none, so the query is only needed when something is secured.
-    not_valid_today = (
-        _sum(
-            Security.objects.filter(customer_id__in=customer_ids).exclude(
-                valid_from__lte=today, valid_until__isnull=True
-            ).exclude(valid_from__lte=today, valid_until__gte=today),
-            "amount_company",
-        )
-        if totals["secured"]
-        else ZERO
-    )
     oldest = overdue["oldest"]
     return ExposureSnapshot(
         customer_id=anchor_id,
@@ -207,16 +243,14 @@ def _snapshot(*, customer_ids: list[int], anchor_id: int, today: dt.date) -> Exp
         open_receivables=cents(totals["open_receivables"]),
         overdue=cents(overdue["total"]),
         disputed=cents(totals["disputed"]),
-        secured=cents(totals["secured"] - not_valid_today),
+        secured=_secured_on(customer_ids, cents(totals["secured"]), today),
         oldest_overdue_days=(today - oldest).days if oldest is not None else None,
     )
 
 
 def exposure_snapshot(*, customer: Customer, today: dt.date | None = None) -> ExposureSnapshot:
     """The customer's exposure from the maintained rows only (no ledger sums): O(1)."""
-    return _snapshot(
-        customer_ids=[customer.pk], anchor_id=customer.pk, today=today or timezone.localdate()
-    )
+    return _customer_snapshot(customer_id=customer.pk, today=today or timezone.localdate())
 
 
 def group_members(customer: Customer) -> tuple[int, list[int]]:
@@ -243,4 +277,6 @@ def group_exposure_snapshot(
 ) -> ExposureSnapshot:
     """Exposure of the whole group of ``customer``: its top parent and all descendants."""
     top_id, members = group_members(customer)
-    return _snapshot(customer_ids=members, anchor_id=top_id, today=today or timezone.localdate())
+    return _group_snapshot(
+        customer_ids=members, anchor_id=top_id, today=today or timezone.localdate()
+    )
