@@ -259,12 +259,14 @@ def check_context(*, customer_id: int, today: dt.date) -> CheckContext:
     limit = None
     expired = review_expired = False
     if limit_row["id"] is not None:
+        valid_from = rawsql.date(limit_row["valid_from"])
+        assert valid_from is not None  # NOT NULL column
         limit = CreditLimit(
             id=limit_row["id"],
             customer_id=customer_id,
             amount=rawsql.money(limit_row["amount"]),  # MONEY: two decimals
             currency=limit_row["currency"],
-            valid_from=rawsql.date(limit_row["valid_from"]),
+            valid_from=valid_from,
             valid_until=rawsql.date(limit_row["valid_until"]),
             review_due=rawsql.date(limit_row["review_due"]),
         )
