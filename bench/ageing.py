@@ -26,6 +26,7 @@ from pathlib import Path
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "credo.settings.dev")
+os.environ.setdefault("DEBUG", "false")  # DEBUG keeps every SQL statement: not a served setup
 django.setup()
 
 import duckdb  # noqa: E402

@@ -1,18 +1,19 @@
 """Credit-check latency: maintained exposure aggregates vs. summing the ledger per request.
 
-Three measurements in one run, on the same customers and amounts:
+Two measurements in one run, on the same customers and amounts:
 
-1. in-process: ``credo.decisions.services.credit_check(..., what_if=True)`` (reads the
-   maintained ``CustomerExposure`` / ``OpenItemDue`` rows through the ORM selector), and the
-   same with those rows read by raw SQL (``raw_aggregate_snapshot``);
-2. the same service with the exposure snapshot replaced by ``ledger_exposure_snapshot`` below,
-   which computes every bucket with SQL SUMs over the documents on each request (the baseline);
-3. over HTTP: ``POST /api/v1/credit-check`` against a ``credo serve`` process on 127.0.0.1 with
-   a bearer token (a bounded loop of sequential requests).
+1. in-process: ``credo.decisions.services.credit_check(..., what_if=True)`` as shipped (reads
+   the maintained ``CustomerExposure`` / ``OpenItemDue`` rows), next to the same service with
+   the exposure snapshot replaced by ``ledger_exposure_snapshot`` below, which computes every
+   bucket with SQL SUMs over the documents on each request (the baseline). Both answer each
+   request in turn and must give the same answer (checked);
+2. over HTTP: ``POST /api/v1/credit-check`` with a bearer token against a ``runserver`` child
+   process on 127.0.0.1, once as shipped and once with the baseline patched in (sequential
+   requests, same request list).
 
-All in-process variants must give the same answer for every request (checked). Usage:
+Usage:
 
-    CREDO_VAR_DIR=/tmp/credo-bench-20000 python bench/credit_check.py [--checks 2000] [--http 500]
+    CREDO_VAR_DIR=/tmp/credo-bench-20000-50 python bench/credit_check.py [--checks 2000] [--http 500]
 
 (expects a database loaded with `credo demo --customers N --items-per-customer M`; `bench/run.py`
 prepares one.)
@@ -38,6 +39,7 @@ from pathlib import Path
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "credo.settings.dev")
+os.environ.setdefault("DEBUG", "false")  # DEBUG keeps every SQL statement: not a served setup
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
@@ -55,7 +57,6 @@ from credo.receivables.models import (  # noqa: E402
     Dispute,
     Invoice,
     InvoiceInstalment,
-    OpenItemDue,
     SalesOrder,
     Security,
     WriteOff,
@@ -134,39 +135,6 @@ def ledger_exposure_snapshot(*, customer: Customer, today: dt.date | None = None
     )
 
 
-def raw_aggregate_snapshot(*, customer: Customer, today: dt.date | None = None
-                           ) -> ExposureSnapshot:
-    """The maintained aggregates read with raw SQL (as the baseline is): separates the cost of
-    the approach (aggregates vs. ledger sums) from the ORM's per-query overhead."""
-    today = today or timezone.localdate()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT open_orders, delivered_not_invoiced, open_receivables, disputed "
-            f"FROM {_t(CustomerExposure)} WHERE customer_id = %s", [customer.pk],
-        )
-        row = cursor.fetchone() or (None, None, None, None)
-        cursor.execute(
-            f"SELECT SUM(amount), MIN(due_date) FROM {_t(OpenItemDue)} "
-            f"WHERE customer_id = %s AND due_date < %s AND amount > 0", [customer.pk, today],
-        )
-        overdue, oldest = cursor.fetchone()
-        cursor.execute(
-            f"SELECT SUM(amount_company) FROM {_t(Security)} WHERE customer_id = %s "
-            f"AND valid_from <= %s AND (valid_until IS NULL OR valid_until >= %s)",
-            [customer.pk, today, today],
-        )
-        secured = cursor.fetchone()[0]
-    if isinstance(oldest, str):
-        oldest = dt.date.fromisoformat(oldest)
-    return ExposureSnapshot(
-        customer_id=customer.pk, currency=company_currency(),
-        open_orders=_dec(row[0]), delivered_not_invoiced=_dec(row[1]),
-        open_receivables=_dec(row[2]), overdue=_dec(overdue), disputed=_dec(row[3]),
-        secured=_dec(secured),
-        oldest_overdue_days=(today - oldest).days if oldest is not None else None,
-    )
-
-
 @contextlib.contextmanager
 def snapshot_from(function):
     """Make the credit check read its exposure snapshot from ``function``."""
@@ -179,8 +147,7 @@ def snapshot_from(function):
 
 
 VARIANTS = {
-    "maintained": None,  # the shipped selector (ORM)
-    "maintained_raw_sql": raw_aggregate_snapshot,
+    "maintained": None,  # the shipped selector
     "ledger_sums": ledger_exposure_snapshot,
 }
 
@@ -205,18 +172,27 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def http_loop(requests: list[tuple[int, Decimal]], key: str) -> list[float]:
-    """Sequential POSTs to a `credo serve` child process; returns each request's latency."""
+def serve(port: int, ledger_sums: bool) -> None:
+    """Child process: the web app on 127.0.0.1:port, optionally with the baseline patched in."""
+    from django.core.management import call_command
+
+    if ledger_sums:
+        receivables_selectors.exposure_snapshot = ledger_exposure_snapshot
+    call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True)
+
+
+def http_loop(requests: list[tuple[int, Decimal]], key: str, *, ledger_sums: bool) -> list[float]:
+    """Sequential POSTs to a server child process; returns each request's latency."""
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "credo.cli", "serve", f"127.0.0.1:{port}", "--noreload",
-         "--insecure"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    command = [sys.executable, __file__, "--serve", str(port)]
+    if ledger_sums:
+        command.append("--ledger-sums")
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/api/v1/credit-check"
     try:
-        for _attempt in range(200):  # wait for the server to listen
+        for _attempt in range(300):  # wait for the server to listen
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
                 break
             time.sleep(0.1)
@@ -266,11 +242,10 @@ def compare(requests, check) -> dict:
         "outcomes": {o: sum(1 for a in answers if a[0] == o)
                      for o in sorted({a[0] for a in answers})},
     }
-    for base in ("maintained", "maintained_raw_sql"):
-        for stat in ("p50_ms", "p99_ms"):
-            result[f"ratio_ledger_sums_to_{base}_{stat[:3]}"] = round(
-                result["in_process_ledger_sums"][stat] / result[f"in_process_{base}"][stat], 2
-            )
+    for stat in ("p50_ms", "p99_ms"):
+        result[f"ratio_ledger_sums_to_maintained_{stat[:3]}"] = round(
+            result["in_process_ledger_sums"][stat] / result["in_process_maintained"][stat], 2
+        )
     return result
 
 
@@ -281,7 +256,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--heavy", type=int, default=50,
                         help="also check the N customers with the most open items")
+    parser.add_argument("--serve", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--ledger-sums", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.ledger_sums)
+        return
     user = get_user_model().objects.get(username="demo")
     rng = random.Random(args.seed)
     customer_ids = list(CustomerExposure.objects.values_list("customer_id", flat=True))
@@ -322,7 +302,12 @@ def main() -> None:
         _token, key = api_token_create(user=user, name="bench credit check")
         http_requests = requests[: args.http + 20]
         result["http_requests"] = len(http_requests) - 20
-        result["http_maintained"] = percentiles(http_loop(http_requests, key))
+        result["http_maintained"] = percentiles(http_loop(http_requests, key, ledger_sums=False))
+        result["http_ledger_sums"] = percentiles(http_loop(http_requests, key, ledger_sums=True))
+        for stat in ("p50_ms", "p99_ms"):
+            result[f"http_ratio_ledger_sums_to_maintained_{stat[:3]}"] = round(
+                result["http_ledger_sums"][stat] / result["http_maintained"][stat], 2
+            )
     print(json.dumps(result, indent=1, default=str))
 
 

@@ -18,6 +18,7 @@ import time
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "credo.settings.dev")
+os.environ.setdefault("DEBUG", "false")  # DEBUG keeps every SQL statement: not a served setup
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402

@@ -115,3 +115,21 @@ def test_token_writes_are_logged_as_the_api_user_with_request_id(account_manager
     assert change.user_name == account_manager.username
     assert change.channel == "api"
     assert change.request_id == "req-api-42"
+
+
+@pytest.mark.django_db
+def test_token_last_use_is_recorded_to_the_minute_not_on_every_request(viewer):
+    from credo.core.models import ApiToken
+
+    token, key = api_token_create(user=viewer, name="feed")
+    assert token.last_used_at is None
+    client = ApiClient(key)
+    assert client.get("/api/v1/customers").status_code == 200
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert first is not None
+    assert client.get("/api/v1/customers").status_code == 200
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first  # no write within a minute
+    earlier = first - dt.timedelta(minutes=2)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=earlier)
+    assert client.get("/api/v1/customers").status_code == 200
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > earlier + dt.timedelta(minutes=1)

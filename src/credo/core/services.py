@@ -147,6 +147,9 @@ def api_token_create(*, user, name: str, expires_at: dt.datetime | None = None) 
     return token, key
 
 
+TOKEN_LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
 def api_token_authenticate(key: str):
     """Return the active user owning ``key``, or None."""
     if not key:
@@ -157,7 +160,10 @@ def api_token_authenticate(key: str):
     now = timezone.now()
     if token.expires_at and token.expires_at <= now:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    # Recorded to the minute: a write on every request would serialise all API calls on
+    # SQLite's single writer (and cost a commit each on PostgreSQL).
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
 
 
