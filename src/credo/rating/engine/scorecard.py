@@ -41,6 +41,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from importlib import resources
 from typing import Final, Literal, cast
 
 FORMAT: Final = "credo.scorecard/1"
@@ -949,7 +950,7 @@ def _validate_weights(card: Scorecard) -> None:
             raise ScorecardError(f"weights.{k}", f"must be > 0 and <= 1, got {w!r}")
     total = sum(card.weights.values())
     if abs(total - 1.0) > _TOLERANCE:
-        raise ScorecardError("weights", f"sum to {total:.6g}, must be 1")
+        raise ScorecardError("weights", f"sum to {total:.10g}, must be 1")
     # Expert points are weight x score (0..100) x 10: every attainable points value (and the
     # missing rule's points) must lie in 0..weight x 1000.
     for i, f in enumerate(card.factors):
@@ -1043,7 +1044,7 @@ def expert_scorecard(
                 raise ScorecardError(spath, f"must be between 0 and 100, got {score!r}")
     total = sum(ef.weight for ef in factors)
     if factors and abs(total - 1.0) > _TOLERANCE:
-        raise ScorecardError("weights", f"sum to {total:.6g}, must be 1")
+        raise ScorecardError("weights", f"sum to {total:.10g}, must be 1")
     built: list[Factor] = []
     for ef in factors:
         bins: tuple[NumericBin | CategoricalBin, ...]
@@ -1177,3 +1178,42 @@ def select_scorecard(
             f"{size_class!r}, and no default scorecard (segment null)",
         )
     return min(defaults, key=lambda c: (-c.version, c.key))
+
+
+# ---------------------------------------------------------------------------------------------
+# Templates (package data: credo/rating/engine/templates/*.json)
+
+
+def _templates_folder() -> resources.abc.Traversable:
+    return resources.files("credo.rating.engine").joinpath("templates")
+
+
+def available_templates() -> tuple[str, ...]:
+    """Keys of the bundled scorecard templates (file names without ``.json``), sorted."""
+    return tuple(
+        sorted(
+            entry.name.removesuffix(".json")
+            for entry in _templates_folder().iterdir()
+            if entry.name.endswith(".json")
+        )
+    )
+
+
+def load_template(key: str) -> Scorecard:
+    """The bundled scorecard template ``key`` (e.g. ``default-expert``), validated."""
+    if key not in available_templates():
+        raise ScorecardError(
+            "template",
+            f"unknown template {key!r} (available: {', '.join(available_templates())})",
+        )
+    card = Scorecard.from_json(
+        _templates_folder().joinpath(f"{key}.json").read_text(encoding="utf-8")
+    )
+    if card.key != key:
+        raise ScorecardError("key", f"template file {key}.json holds scorecard {card.key!r}")
+    return card
+
+
+def load_templates() -> tuple[Scorecard, ...]:
+    """Every bundled template (for :func:`select_scorecard`)."""
+    return tuple(load_template(key) for key in available_templates())
