@@ -17,6 +17,7 @@ from credo.rating.engine.statistical import (
     cross_validate,
     is_numeric_column,
     read_csv_table,
+    scaled_pd,
     score_rows,
     table_to_columns,
     train_from_table,
@@ -57,7 +58,7 @@ def test_scaling_by_hand():
     assert scaling.factor == pytest.approx(28.853901, abs=1e-6)
     assert scaling.offset == pytest.approx(487.122876, abs=1e-6)
     # at 600 the odds are 50:1 -> PD 1/51; at 620 they double to 100:1 -> PD 1/101
-    assert list(scaling.pd([600, 620])) == pytest.approx([1 / 51, 1 / 101])
+    assert list(scaled_pd(scaling, [600, 620])) == pytest.approx([1 / 51, 1 / 101])
 
 
 def test_card_follows_the_shared_format(trained):

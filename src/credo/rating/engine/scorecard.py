@@ -201,9 +201,23 @@ class Scaling:
     odds (good:bad) = base_odds * 2 ** ((score - base_score) / pdo); PD = 1 / (1 + odds).
     """
 
-    base_score: float
-    base_odds: float
-    pdo: float
+    base_score: float = 600.0
+    base_odds: float = 50.0
+    pdo: float = 20.0
+
+    @property
+    def factor(self) -> float:
+        """Points per unit of ln(odds): pdo / ln 2."""
+        return self.pdo / math.log(2.0)
+
+    @property
+    def offset(self) -> float:
+        """The score at odds 1:1: base_score - factor * ln(base_odds)."""
+        return self.base_score - self.factor * math.log(self.base_odds)
+
+    def to_dict(self) -> dict[str, float]:
+        """The card's ``scaling`` entry."""
+        return {"base_score": self.base_score, "base_odds": self.base_odds, "pdo": self.pdo}
 
     def score_to_odds(self, score: float) -> float:
         """Good:bad odds at ``score``."""
@@ -540,13 +554,7 @@ class Scorecard:
             "name": self.name,
             "kind": self.kind,
             "segment": _segment_to_dict(self.segment),
-            "scaling": None
-            if self.scaling is None
-            else {
-                "base_score": self.scaling.base_score,
-                "base_odds": self.scaling.base_odds,
-                "pdo": self.scaling.pdo,
-            },
+            "scaling": None if self.scaling is None else self.scaling.to_dict(),
             "intercept_points": self.intercept_points,
             "factors": [_factor_to_dict(f) for f in self.factors],
             "weights": None if self.weights is None else dict(self.weights),

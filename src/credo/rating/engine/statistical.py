@@ -56,7 +56,7 @@ from credo.rating.engine.binning import (
     card_bin_index,
     to_float_array,
 )
-from credo.rating.engine.scorecard import DIMENSIONS, Scorecard
+from credo.rating.engine.scorecard import DIMENSIONS, Scaling, Scorecard
 from credo.rating.engine.validation import (
     ValidationReport,
     build_report,
@@ -71,42 +71,6 @@ Labels = Sequence[int] | Sequence[bool] | npt.NDArray[np.generic]
 Binning = MonotoneBinning | CategoricalBinning
 
 CARD_FORMAT = "credo.scorecard/1"
-
-
-@dataclass(frozen=True)
-class Scaling:
-    """Score scaling: ``base_score`` points at good:bad odds ``base_odds``; ``pdo`` points to
-    double the odds. Default 600 points at 50:1, 20 points to double."""
-
-    base_score: float = 600.0
-    base_odds: float = 50.0
-    pdo: float = 20.0
-
-    @property
-    def factor(self) -> float:
-        """Points per unit of ln(odds): pdo / ln 2."""
-        return self.pdo / math.log(2.0)
-
-    @property
-    def offset(self) -> float:
-        """Score at odds 1:1: base_score - factor * ln(base_odds)."""
-        return self.base_score - self.factor * math.log(self.base_odds)
-
-    def pd(self, scores: FloatArray | Sequence[float]) -> FloatArray:
-        """PD = 1 / (1 + odds), odds = base_odds * 2 ** ((score - base_score) / pdo)."""
-        values = np.asarray(scores, dtype=np.float64)
-        log_odds = math.log(self.base_odds) + (values - self.base_score) * math.log(2.0) / self.pdo
-        return 1.0 / (1.0 + np.exp(log_odds))
-
-    def to_dict(self) -> dict[str, float]:
-        """The card's ``scaling`` entry."""
-        return {"base_score": self.base_score, "base_odds": self.base_odds, "pdo": self.pdo}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, object]) -> Scaling:
-        """Read a card's ``scaling`` entry."""
-        return cls(base_score=_number(data["base_score"]), base_odds=_number(data["base_odds"]),
-                   pdo=_number(data["pdo"]))
 
 
 @dataclass(frozen=True)
@@ -164,12 +128,6 @@ class TrainedModel:
     def to_json(self) -> str:
         """The card as JSON text."""
         return json.dumps(self.card, indent=2, ensure_ascii=False)
-
-
-def _number(value: object) -> float:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    raise ValueError(f"expected a number, got {value!r}")
 
 
 def _row_count(columns: Columns) -> int:
@@ -388,13 +346,21 @@ def score_rows(card: CardLike, columns: Columns) -> FloatArray:
     return total
 
 
+def scaled_pd(scaling: Scaling, scores: FloatArray | Sequence[float]) -> FloatArray:
+    """PDs of many scores at once: PD = 1 / (1 + odds), odds = base_odds * 2 ** ((score -
+    base_score) / pdo) (the vectorised form of ``Scaling.score_to_pd``)."""
+    values = np.asarray(scores, dtype=np.float64)
+    log_odds = math.log(scaling.base_odds) + (values - scaling.base_score) * math.log(2.0) / scaling.pdo
+    result: FloatArray = 1.0 / (1.0 + np.exp(log_odds))
+    return result
+
+
 def pd_from_scores(card: CardLike, scores: FloatArray | Sequence[float]) -> FloatArray:
     """PDs from scores with the card's scaling (statistical cards only)."""
     parsed = as_scorecard(card)
     if parsed.scaling is None:
         raise ValueError(f"card {parsed.key!r} has no scaling: no PD")
-    sc = parsed.scaling
-    return Scaling(base_score=sc.base_score, base_odds=sc.base_odds, pdo=sc.pdo).pd(scores)
+    return scaled_pd(parsed.scaling, scores)
 
 
 def validate_card(card: CardLike, columns: Columns, y: Labels, *,
