@@ -43,6 +43,11 @@ COLLECTIONS_WORK_MODELS = ("dunningletter", "promisetopay", "collectorassignment
 VIEW_COLLECTION_WORKLIST = "collections.view_worklist"
 SEND_DUNNING_LETTER = "collections.send_dunningletter"  # send (or cancel) a proposed letter
 RUN_DUNNING = "collections.add_dunningletter"  # run dunning: propose letters
+RATING_MODELS = ("scorecardversion", "rating", "creditevent", "ratingoverride", "notification")
+# Analysts' rating work; scorecard versions they may draft but not activate (change).
+RATING_WORK_MODELS = ("rating", "creditevent", "ratingoverride", "notification")
+PROPOSE_RATING_OVERRIDE = "rating.add_ratingoverride"  # propose another grade, with a reason
+APPROVE_RATING_OVERRIDE = "rating.approve_override"  # approve or reject a proposed override
 
 
 def _crud(app: str, models: tuple[str, ...], actions: tuple[str, ...]) -> list[str]:
@@ -69,6 +74,7 @@ ROLES: dict[str, dict] = {
             *_crud("decisions", DECISIONS_MODELS, ALL), RELEASE_ORDER,
             *_crud("collections", COLLECTIONS_MODELS, ALL), VIEW_COLLECTION_WORKLIST,
             SEND_DUNNING_LETTER,
+            *_crud("rating", RATING_MODELS, ALL), APPROVE_RATING_OVERRIDE,
         ],
     },
     "credit_analyst": {
@@ -83,6 +89,8 @@ ROLES: dict[str, dict] = {
             "decisions.add_ordercreditdecision",
             "collections.view_dunninglevel", *_crud("collections", COLLECTIONS_WORK_MODELS, WRITE),
             VIEW_COLLECTION_WORKLIST, SEND_DUNNING_LETTER,
+            *_crud("rating", RATING_WORK_MODELS, WRITE), PROPOSE_RATING_OVERRIDE,
+            "rating.view_scorecardversion", "rating.add_scorecardversion",
         ],
     },
     "account_manager": {
@@ -95,6 +103,7 @@ ROLES: dict[str, dict] = {
             *_crud("decisions", DECISIONS_CUSTOMER_MODELS, READ), RUN_CREDIT_CHECK,
             *_crud("collections", COLLECTIONS_MODELS, READ), "collections.add_promisetopay",
             "collections.change_promisetopay", VIEW_COLLECTION_WORKLIST,
+            *_crud("rating", RATING_MODELS, READ),
         ],
     },
     "service_agent": {
@@ -115,6 +124,7 @@ ROLES: dict[str, dict] = {
             *_crud("receivables", RECEIVABLES_MODELS, READ),
             *_crud("decisions", DECISIONS_MODELS, READ),
             *_crud("collections", COLLECTIONS_MODELS, READ), VIEW_COLLECTION_WORKLIST,
+            *_crud("rating", RATING_MODELS, READ),
         ],
     },
     "viewer": {
@@ -126,6 +136,7 @@ ROLES: dict[str, dict] = {
             *_crud("receivables", RECEIVABLES_MODELS, READ),
             *_crud("decisions", DECISIONS_MODELS, READ),
             *_crud("collections", COLLECTIONS_MODELS, READ), VIEW_COLLECTION_WORKLIST,
+            *_crud("rating", RATING_MODELS, READ),
         ],
     },
 }

@@ -1,1 +1,2 @@
-"""Credit rating: the pure engine (``credo.rating.engine``) and, later, its Django side."""
+"""Credit rating: the pure engine (``credo.rating.engine``) and its Django side (scorecard
+versions, ratings and their history, credit events, overrides, notifications)."""

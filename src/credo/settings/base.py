@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "credo.creditfile",
     "credo.receivables",
     "credo.decisions",
+    "credo.rating",
     "credo.dunning",
     "credo.importer",
     "credo.api",
