@@ -143,12 +143,24 @@ def test_bad_events_write_nothing(rated, analyst, fields, error_field,
                       BusinessEvent.objects.count())
 
 
-def test_events_need_the_permission(rated, account_manager, other_account_manager, analyst):
-    with pytest.raises(PermissionDenied):  # account managers only read ratings
-        services.credit_event_record(
-            customer=rated, kind="news", occurred_on=timezone.localdate(), user=account_manager
-        )
+def test_events_need_the_permission_and_the_customer(
+    rated, account_manager, other_account_manager, viewer, django_capture_on_commit_callbacks
+):
+    for user in (other_account_manager, viewer):  # not their customer / no permission
+        with pytest.raises(PermissionDenied):
+            services.credit_event_record(
+                customer=rated, kind="news", occurred_on=timezone.localdate(), user=user
+            )
     assert not CreditEvent.objects.exists()
+    # The owner enters news about their own customer; it re-rates the customer.
+    with django_capture_on_commit_callbacks(execute=True):
+        event = services.credit_event_record(
+            customer=rated, kind="news", occurred_on=timezone.localdate(),
+            note="大客户流失", user=account_manager,
+        )
+    event.refresh_from_db()
+    assert event.recorded_by == account_manager and event.processed_at is not None
+    assert event.rating is not None and event.rating.trigger == "event"
 
 
 def test_notifications_are_private_and_can_be_marked_read(

@@ -33,9 +33,9 @@ def two_customers(make_customer, account_manager, other_account_manager, simple_
          ["rating.approve_override", "rating.change_scorecardversion",
           "rating.delete_rating"]),
         ("account_manager",
-         ["rating.view_rating", "rating.view_creditevent", "rating.view_ratingoverride"],
-         ["rating.add_rating", "rating.add_ratingoverride", "rating.approve_override",
-          "rating.add_creditevent"]),
+         ["rating.view_rating", "rating.view_creditevent", "rating.view_ratingoverride",
+          "rating.add_creditevent"],  # owners enter news about their customers
+         ["rating.add_rating", "rating.add_ratingoverride", "rating.approve_override"]),
         ("auditor", ["rating.view_rating", "rating.view_scorecardversion"],
          ["rating.add_rating", "rating.approve_override"]),
         ("viewer", ["rating.view_rating", "rating.view_ratingoverride"],

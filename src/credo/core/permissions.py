@@ -47,6 +47,7 @@ RATING_MODELS = ("scorecardversion", "rating", "creditevent", "ratingoverride", 
 # Analysts' rating work; scorecard versions they may draft but not activate (change).
 RATING_WORK_MODELS = ("rating", "creditevent", "ratingoverride", "notification")
 PROPOSE_RATING_OVERRIDE = "rating.add_ratingoverride"  # propose another grade, with a reason
+RECORD_CREDIT_EVENT = "rating.add_creditevent"  # record a credit event (re-rates the customer)
 APPROVE_RATING_OVERRIDE = "rating.approve_override"  # approve or reject a proposed override
 
 
@@ -104,6 +105,7 @@ ROLES: dict[str, dict] = {
             *_crud("collections", COLLECTIONS_MODELS, READ), "collections.add_promisetopay",
             "collections.change_promisetopay", VIEW_COLLECTION_WORKLIST,
             *_crud("rating", RATING_MODELS, READ),
+            RECORD_CREDIT_EVENT,  # owners enter news about their customers; it re-rates them
         ],
     },
     "service_agent": {

@@ -112,7 +112,8 @@ def roles_sync() -> dict[str, int]:
     result: dict[str, int] = {}
     all_credo = Permission.objects.filter(
         content_type__app_label__in=[
-            "core", "customers", "creditfile", "receivables", "decisions", "collections", "auth",
+            "core", "customers", "creditfile", "receivables", "decisions", "collections",
+            "rating", "auth",
         ]
     )
     for key, spec in ROLES.items():

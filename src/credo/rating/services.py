@@ -28,6 +28,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from credo.core.permissions import (
+    APPROVE_RATING_OVERRIDE,
+    PROPOSE_RATING_OVERRIDE,
+    RECORD_CREDIT_EVENT,
+)
 from credo.core.services import business_event_emit, model_create, model_update
 from credo.customers.models import Customer
 from credo.rating.engine.features import FeatureSet
@@ -48,9 +53,6 @@ from .models import CreditEvent, Notification, Rating, RatingOverride, Scorecard
 logger = logging.getLogger(__name__)
 
 RATE_CUSTOMER = "rating.add_rating"
-RECORD_EVENT = "rating.add_creditevent"
-PROPOSE_OVERRIDE = "rating.add_ratingoverride"
-APPROVE_OVERRIDE = "rating.approve_override"
 CREATE_SCORECARD = "rating.add_scorecardversion"
 ACTIVATE_SCORECARD = "rating.change_scorecardversion"
 # The role whose members hear about every grade change (with the customer's account manager).
@@ -445,7 +447,7 @@ def credit_event_record(
     The re-rating reads the credit file and the ledger as they are: the record behind the
     event (the lawsuit, the statement ...) is expected to be in the file already.
     """
-    _require(user, RECORD_EVENT, gettext("You may not record credit events."))
+    _require(user, RECORD_CREDIT_EVENT, gettext("You may not record credit events."))
     _require_customer(user, customer)
     errors: dict[str, list] = {}
     if kind not in CreditEventKind.values:
@@ -529,7 +531,7 @@ def rating_override_propose(
     *, rating: Rating, grade: str, reason: str, user
 ) -> RatingOverride:
     """Propose another grade for the customer's current rating, with the mandatory reason."""
-    _require(user, PROPOSE_OVERRIDE, gettext("You may not propose rating overrides."))
+    _require(user, PROPOSE_RATING_OVERRIDE, gettext("You may not propose rating overrides."))
     _require_customer(user, rating.customer)
     rating = Rating.objects.select_for_update().select_related("scorecard").get(pk=rating.pk)
     scale = selectors.grade_scale_for(rating.scorecard)
@@ -571,7 +573,7 @@ def rating_override_propose(
 
 
 def _lock_pending_override(override: RatingOverride, user) -> RatingOverride:
-    if user is None or not user.has_perm(APPROVE_OVERRIDE):
+    if user is None or not user.has_perm(APPROVE_RATING_OVERRIDE):
         raise PermissionDenied(gettext("You may not decide on rating overrides."))
     _require_customer(user, override.customer)
     override = (

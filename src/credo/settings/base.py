@@ -135,6 +135,25 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
+# E-mail (rating-change notifications): Django 6.1 mailers. SMTP when CREDO_SMTP_HOST is set,
+# otherwise the console backend prints messages to the server log (nothing leaves the machine).
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "credo@localhost")
+if os.environ.get("CREDO_SMTP_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["CREDO_SMTP_HOST"],
+                "port": int(os.environ.get("CREDO_SMTP_PORT", "587")),
+                "username": os.environ.get("CREDO_SMTP_USER", ""),
+                "password": os.environ.get("CREDO_SMTP_PASSWORD", ""),
+                "use_tls": env_bool("CREDO_SMTP_TLS", True),
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+
 # Company currency: exposure and metrics are expressed in it.
 CREDO_COMPANY_CURRENCY = os.environ.get("CREDO_COMPANY_CURRENCY", "CNY")
 
