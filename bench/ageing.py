@@ -8,7 +8,7 @@ both are compared to the cent. Usage:
 
     CREDO_VAR_DIR=/tmp/credo-bench-20000 python bench/ageing.py [--as-of 2026-06-30] [--repeat 3]
 
-Needs the `bench` extra (duckdb, pyarrow): `uv sync --extra dev --extra bench`.
+DuckDB and pyarrow are main dependencies (batch rating uses them too).
 """
 
 from __future__ import annotations
