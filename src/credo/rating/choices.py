@@ -47,3 +47,24 @@ class OverrideStatus(models.TextChoices):
 
 class NotificationKind(models.TextChoices):
     GRADE_CHANGED = "grade_changed", _("Rating grade changed")
+
+
+class ReviewStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class OverrideDirection(models.TextChoices):
+    UP = "up", _("Upgrade")
+    DOWN = "down", _("Downgrade")
+
+
+# The daily job that turns overdue crossings into credit events (``overdue_events_detect``).
+OVERDUE_JOB = "overdue_events"
+# Days past due whose crossing is a credit event, with the event kind.
+OVERDUE_THRESHOLDS = (
+    (30, CreditEventKind.OVERDUE_30),
+    (60, CreditEventKind.OVERDUE_60),
+    (90, CreditEventKind.OVERDUE_90),
+)

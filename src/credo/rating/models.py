@@ -23,6 +23,7 @@ from .choices import (
     NotificationKind,
     OverrideStatus,
     RatingTrigger,
+    ReviewStatus,
     ScorecardKind,
     ScorecardStatus,
 )
@@ -252,3 +253,110 @@ class Notification(TimeStampedModel):
         from .messages import notification_message
 
         return notification_message(self.kind, self.params)
+
+
+class CreditReview(CustomerRelated):
+    """A periodic credit review (信用复核) of a customer, due on a day set by its grade.
+
+    Every rating schedules the next review from the grade (``ReviewPolicy``): at most one review
+    per customer is open (scheduled) and a new rating moves its due date. Completing it re-rates
+    the customer and schedules the next one. An open review past its due date makes the credit
+    check's "review expired" step react.
+    """
+
+    customer = _customer_fk("credit_reviews")
+    due_on = models.DateField(_("due on"))
+    grade = models.CharField(
+        _("grade at scheduling"), max_length=4, blank=True,
+        help_text=_("The grade that set the due date."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.SCHEDULED
+    )
+    rating = models.ForeignKey(
+        Rating, verbose_name=_("rating"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="scheduled_reviews",
+        help_text=_("The rating that set the due date."),
+    )
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    completed_by = _user_fk(_("completed by"))
+    note = models.TextField(_("outcome"), blank=True)
+    completion_rating = models.ForeignKey(
+        Rating, verbose_name=_("rating at completion"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="completed_reviews",
+    )
+
+    class Meta:
+        verbose_name = _("credit review")
+        verbose_name_plural = _("credit reviews")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["status", "due_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"], condition=Q(status="scheduled"),
+                name="uniq_open_review_per_customer",
+                violation_error_message=_("The customer already has an open review."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.due_on} ({self.status})"
+
+    def is_overdue(self, today) -> bool:
+        """Whether the review is open and its due date has passed."""
+        return self.status == ReviewStatus.SCHEDULED and self.due_on < today
+
+
+class CreditEventMark(TimeStampedModel):
+    """What a credit-event source has already emitted (or last seen), so that it never emits
+    two events for the same fact: a public record, a statement, a list entry, a bank relation's
+    overdue figures, an overdue crossing, a limit breach.
+
+    ``key`` names the fact within the kind (e.g. ``public_record:12``, ``2025-03-01:30``);
+    ``state`` keeps what a source compares against next time (a bank relation's figures).
+    """
+
+    customer = _customer_fk("credit_event_marks")
+    kind = models.CharField(_("event"), max_length=20, choices=CreditEventKind.choices)
+    key = models.CharField(_("key"), max_length=100)
+    state = models.JSONField(_("state"), default=dict, blank=True)
+    event = models.ForeignKey(
+        CreditEvent, verbose_name=_("credit event"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("credit event mark")
+        verbose_name_plural = _("credit event marks")
+        ordering = ["customer", "kind", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "kind", "key"], name="uniq_credit_event_mark",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.kind} {self.key}"
+
+
+class RatingJobRun(TimeStampedModel):
+    """One run of a daily rating job (e.g. the overdue detection) for a day, with its counts.
+
+    The next run looks only at what happened after the last finished run's day.
+    """
+
+    job = models.CharField(_("job"), max_length=40)
+    run_on = models.DateField(_("run for day"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("rating job run")
+        verbose_name_plural = _("rating job runs")
+        ordering = ["job", "-run_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "run_on"], name="uniq_rating_job_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.run_on}"
