@@ -7,6 +7,7 @@ record live in the model's ``clean`` (run by ``full_clean``), checks across reco
 from __future__ import annotations
 
 import decimal
+import functools
 import os
 from typing import Any
 
@@ -169,6 +170,22 @@ def record_check(
     _validate_across_records(rt, customer, _clean_input(rt, fields), instance=instance)
 
 
+def _rating_event_on_commit(
+    record_type: RecordType, record, *, created: bool, before: dict | None = None
+) -> None:
+    """After commit, the record may be a credit event (lawsuit, statement, bank overdue ...)
+    that re-rates the customer; imported here to keep the apps' imports one-way."""
+    from credo.rating.services import credit_file_record_saved
+
+    transaction.on_commit(
+        functools.partial(
+            credit_file_record_saved, record_type=record_type.key, record_id=record.pk,
+            created=created, before=before,
+        ),
+        robust=True,
+    )
+
+
 def _event(record_type: RecordType, action: str, record, payload: dict | None = None) -> None:
     business_event_emit(
         name=f"creditfile.{record_type.key}.{action}",
@@ -192,6 +209,7 @@ def record_create(*, record_type: str, customer: Customer, **fields: Any) -> Cre
     data.update(customer=customer, recorded_by=current_actor().username)
     record = model_create(model=rt.model, data=data, customer_id_attr="customer_id")
     _event(rt, "created", record)
+    _rating_event_on_commit(rt, record, created=True)
     return record
 
 
@@ -201,12 +219,16 @@ def record_update(*, record: CreditFileRecord, **fields: Any) -> bool:
     rt = record_type_for(record)
     data = _clean_input(rt, fields)
     _validate_across_records(rt, record.customer, data, instance=record)
+    from credo.rating.services import credit_file_event_state
+
+    before = credit_file_event_state(record)  # read before the edit changes the instance
     changed = model_update(instance=record, data=data, customer_id_attr="customer_id")
     if changed:
         # The latest editor vouches for the record now.
         record.recorded_by = current_actor().username
         type(record).objects.filter(pk=record.pk).update(recorded_by=record.recorded_by)
         _event(rt, "updated", record, {"fields": sorted(data)})
+        _rating_event_on_commit(rt, record, created=False, before=before)
     return changed
 
 

@@ -65,21 +65,35 @@ def credit_limit_active(*, customer: Customer, today: dt.date) -> CreditLimit | 
     )
 
 
+def credit_review_overdue(*, customer_id: int, today: dt.date) -> bool:
+    """Whether the customer's open periodic credit review (rating app) is past its due date."""
+    from credo.rating.choices import ReviewStatus
+    from credo.rating.models import CreditReview
+
+    return CreditReview.objects.filter(
+        customer_id=customer_id, status=ReviewStatus.SCHEDULED, due_on__lt=today
+    ).exists()
+
+
 def credit_limit_state(*, customer: Customer, today: dt.date) -> LimitState:
     """What the check uses: an expired limit still gives the figure, flagged as expired.
 
-    A limit that starts in the future does not apply yet.
+    A limit that starts in the future does not apply yet. The review has expired when the
+    limit in force is past its review date or the customer's periodic credit review is overdue.
     """
+    review_overdue = credit_review_overdue(customer_id=customer.pk, today=today)
     active = credit_limit_active(customer=customer, today=today)
     if active is not None:
         review_expired = active.review_due is not None and active.review_due < today
-        return LimitState(limit=active, expired=False, review_expired=review_expired)
+        return LimitState(
+            limit=active, expired=False, review_expired=review_expired or review_overdue
+        )
     expired = (
         CreditLimit.objects.filter(customer=customer, valid_until__lt=today)
         .order_by("-valid_until", "-valid_from")
         .first()
     )
-    return LimitState(limit=expired, expired=expired is not None, review_expired=False)
+    return LimitState(limit=expired, expired=expired is not None, review_expired=review_overdue)
 
 
 def limit_in_company_currency(limit: CreditLimit, day: dt.date) -> Decimal:
@@ -189,6 +203,7 @@ class CheckContext:
 
 
 _LIMIT_FIELDS = ("id", "amount", "currency", "valid_from", "valid_until", "review_due")
+_REVIEW_OPEN = "scheduled"  # rating.choices.ReviewStatus.SCHEDULED
 _POLICY_FIELDS = ("id", "key", "name", "counted_buckets", "steps")
 
 
@@ -214,8 +229,15 @@ def _check_context_sql(vendor: str) -> str:
         f"AND le.{since} <= %s AND (le.{until} IS NULL OR le.{until} >= %s))"
         for _kind in ListKind.values
     )
+    from credo.rating.models import CreditReview
+
+    review_overdue = (
+        f"EXISTS (SELECT 1 FROM {rawsql.table(CreditReview)} r WHERE r.customer_id = %s "
+        f"AND r.{rawsql.column(CreditReview, 'status')} = %s "
+        f"AND r.{rawsql.column(CreditReview, 'due_on')} < %s)"
+    )
     return (
-        f"SELECT {limit_columns}, {policy_columns}, {on_list} "
+        f"SELECT {limit_columns}, {policy_columns}, {on_list}, {review_overdue} "
         f"FROM (SELECT 1 AS one) base "
         # The limit in force, else the latest expired one; at most one is in force (services).
         f"LEFT JOIN (SELECT x.* FROM {limits} x WHERE x.customer_id = %s "
@@ -229,7 +251,8 @@ def _check_context_sql(vendor: str) -> str:
 
 
 def check_context(*, customer_id: int, today: dt.date) -> CheckContext:
-    """``credit_limit_state``, ``active_list_kinds`` and ``check_policy_for`` in one statement.
+    """``credit_limit_state``, ``active_list_kinds`` and ``check_policy_for`` in one statement
+    (with the overdue credit review of ``credit_review_overdue``).
 
     The credit check's hot path: building the equivalent ORM queries costs several times more
     than running them. Same rules: the limit valid today, else the latest expired one (a limit
@@ -241,6 +264,7 @@ def check_context(*, customer_id: int, today: dt.date) -> CheckContext:
     params: list = []
     for list_kind in list_kinds:
         params += [customer_id, list_kind, today, today]
+    params += [customer_id, _REVIEW_OPEN, today]
     params += [customer_id, today, today, customer_id, DEFAULT_POLICY_KEY]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -253,8 +277,9 @@ def check_context(*, customer_id: int, today: dt.date) -> CheckContext:
             strict=True,
         )
     )
-    flags = row[len(_LIMIT_FIELDS) + len(_POLICY_FIELDS) :]
+    flags = row[len(_LIMIT_FIELDS) + len(_POLICY_FIELDS) : -1]
     lists = frozenset(k for k, flag in zip(list_kinds, flags, strict=True) if flag)
+    review_overdue = bool(row[-1])
 
     limit = None
     expired = review_expired = False
@@ -272,6 +297,7 @@ def check_context(*, customer_id: int, today: dt.date) -> CheckContext:
         )
         expired = limit.valid_until is not None and limit.valid_until < today
         review_expired = not expired and limit.review_due is not None and limit.review_due < today
+    review_expired = review_expired or review_overdue
     policy = None
     if policy_row["id"] is not None:
         policy = CheckPolicy(

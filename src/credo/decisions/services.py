@@ -9,6 +9,7 @@ itself a log row (``CreditCheck``), so it is written directly rather than change
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -218,6 +219,11 @@ def list_entry_add(
         customer_id=customer.pk,
         payload={"entry_id": entry.pk, "list": list_kind, "since": start, "until": until},
     )
+    if list_kind == ListKind.BLACKLIST:
+        # Blacklisting is a credit event: the customer is re-rated after commit.
+        from credo.rating.services import list_entry_added
+
+        transaction.on_commit(functools.partial(list_entry_added, entry.pk), robust=True)
     return entry
 
 
@@ -588,6 +594,11 @@ def _credit_check(
             "available_credit": result.available_credit,
         },
     )
+    if result.utilisation_percent is not None and result.utilisation_percent > 100:
+        # A limit breach is a credit event (once per breach): re-rated after commit.
+        from credo.rating.services import credit_check_limit_breach
+
+        transaction.on_commit(functools.partial(credit_check_limit_breach, check.pk), robust=True)
     order_status = None
     if order is not None:
         order_status = CREDIT_STATUS_FOR_OUTCOME[result.outcome]

@@ -23,11 +23,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Min, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from credo.core import rawsql
 from credo.core.permissions import (
     APPROVE_RATING_OVERRIDE,
     PROPOSE_RATING_OVERRIDE,
@@ -36,19 +38,38 @@ from credo.core.permissions import (
 from credo.core.services import business_event_emit, model_create, model_update
 from credo.customers.models import Customer
 from credo.rating.engine.features import FeatureSet
-from credo.rating.engine.grades import GradeError, GradeScale
+from credo.rating.engine.grades import (
+    DEFAULT_REVIEW_POLICY,
+    GradeError,
+    GradeScale,
+    ReviewPolicy,
+    next_review_interval,
+)
 from credo.rating.engine.scorecard import Scorecard, ScorecardError, ScoreResult
+from credo.receivables.metrics import add_months
 
 from . import selectors
 from .choices import (
+    OVERDUE_JOB,
+    OVERDUE_THRESHOLDS,
     CreditEventKind,
     NotificationKind,
     OverrideStatus,
     RatingTrigger,
+    ReviewStatus,
     ScorecardStatus,
 )
 from .messages import grade_changed_subject, notification_message
-from .models import CreditEvent, Notification, Rating, RatingOverride, ScorecardVersion
+from .models import (
+    CreditEvent,
+    CreditEventMark,
+    CreditReview,
+    Notification,
+    Rating,
+    RatingJobRun,
+    RatingOverride,
+    ScorecardVersion,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -298,6 +319,7 @@ def _rating_write(*, customer: Customer, previous: Rating | None, data: dict[str
     )
     if rating.grade_changed:
         transaction.on_commit(functools.partial(rating_change_notify, rating.pk), robust=True)
+    _review_schedule(customer=customer, rating=rating)
     return rating
 
 
@@ -652,3 +674,426 @@ def rating_override_reject(*, override: RatingOverride, user, note: str) -> Rati
                  "proposed_grade": override.proposed_grade},
     )
     return override
+
+
+# --- periodic reviews -------------------------------------------------------------------------
+
+
+def review_policy() -> ReviewPolicy:
+    """Months to the next review per grade: ``settings.CREDO_RATING_REVIEW_POLICY`` (the
+    engine's ``ReviewPolicy`` dict, e.g. ``{"months": {"AAA": 12, ...}}``) or the default."""
+    configured = getattr(settings, "CREDO_RATING_REVIEW_POLICY", None)
+    return ReviewPolicy.from_dict(configured) if configured else DEFAULT_REVIEW_POLICY
+
+
+def review_due_on(*, grade: str, rated_on: dt.date, policy: ReviewPolicy | None = None) -> dt.date:
+    """The day the review after a rating of ``grade`` as of ``rated_on`` falls due.
+
+    A grade outside the ten standard grades (a custom scale) gets the shortest interval.
+    """
+    policy = policy or review_policy()
+    try:
+        months = next_review_interval(grade, policy)
+    except GradeError:
+        months = min(policy.months.values())
+    return add_months(rated_on, months)
+
+
+def _review_schedule(*, customer: Customer, rating: Rating) -> CreditReview:
+    """Set the customer's open review due from ``rating``'s grade: move the open one, or
+    schedule one when none is open."""
+    due_on = review_due_on(grade=rating.grade, rated_on=rating.as_of)
+    review = (
+        CreditReview.objects.select_for_update()
+        .filter(customer=customer, status=ReviewStatus.SCHEDULED)
+        .first()
+    )
+    previous_due = None if review is None else review.due_on
+    data = {"due_on": due_on, "grade": rating.grade, "rating": rating}
+    if review is None:
+        review = model_create(
+            model=CreditReview,
+            data={**data, "customer": customer, "status": ReviewStatus.SCHEDULED},
+            customer_id_attr="customer_id",
+        )
+    else:
+        model_update(instance=review, data=data, customer_id_attr="customer_id")
+    if previous_due != due_on:
+        business_event_emit(
+            name="rating.review.scheduled",
+            customer_id=customer.pk,
+            payload={"review_id": review.pk, "due_on": due_on, "previous_due_on": previous_due,
+                     "grade": rating.grade, "rating_id": rating.pk},
+        )
+    return review
+
+
+@transaction.atomic
+def review_schedule(*, customer: Customer, rating: Rating) -> CreditReview:
+    """Schedule (or move) the customer's open review from ``rating``'s grade.
+
+    Every rating written by ``customer_rate`` and an approved override already does this; a
+    batch that writes ratings by other means calls it for each rating it makes current.
+    """
+    if rating.customer_id != customer.pk:
+        raise ValidationError({"rating": [_("The rating belongs to another customer.")]})
+    return _review_schedule(customer=customer, rating=rating)
+
+
+def _lock_open_review(review: CreditReview, user, message: str) -> CreditReview:
+    _require(user, RATE_CUSTOMER, message)
+    _require_customer(user, review.customer)
+    review = CreditReview.objects.select_for_update().select_related("customer").get(pk=review.pk)
+    if review.status != ReviewStatus.SCHEDULED:
+        raise ValidationError({"status": [_("This review is no longer open.")]})
+    return review
+
+
+@transaction.atomic
+def review_complete(*, review: CreditReview, user, note: str) -> CreditReview:
+    """Complete an open review with its outcome: the customer is re-rated (trigger "review"),
+    and that rating schedules the next review from the new grade."""
+    review = _lock_open_review(review, user, gettext("You may not complete credit reviews."))
+    if not (note or "").strip():
+        raise ValidationError({"note": [_("Give the outcome of the review.")]})
+    model_update(
+        instance=review,
+        data={"status": ReviewStatus.DONE, "completed_on": _today(), "completed_by": user,
+              "note": note.strip()},
+        customer_id_attr="customer_id",
+    )
+    # Done first: the new rating then schedules a new review instead of moving this one.
+    rating = customer_rate(customer=review.customer, trigger=RatingTrigger.REVIEW, user=user)
+    model_update(
+        instance=review, data={"completion_rating": rating}, customer_id_attr="customer_id"
+    )
+    business_event_emit(
+        name="rating.review.completed",
+        customer_id=review.customer_id,
+        payload={"review_id": review.pk, "rating_id": rating.pk, "grade": rating.grade,
+                 "previous_grade": rating.previous_grade or None, "due_on": review.due_on},
+    )
+    return review
+
+
+@transaction.atomic
+def review_cancel(*, review: CreditReview, user, note: str) -> CreditReview:
+    """Cancel an open review, with the reason (e.g. the relationship ended); the next rating
+    schedules a new one."""
+    review = _lock_open_review(review, user, gettext("You may not cancel credit reviews."))
+    if not (note or "").strip():
+        raise ValidationError({"note": [_("Give the reason for the cancellation.")]})
+    model_update(
+        instance=review,
+        data={"status": ReviewStatus.CANCELLED, "completed_on": _today(), "completed_by": user,
+              "note": note.strip()},
+        customer_id_attr="customer_id",
+    )
+    business_event_emit(
+        name="rating.review.cancelled",
+        customer_id=review.customer_id,
+        payload={"review_id": review.pk, "due_on": review.due_on},
+    )
+    return review
+
+
+# --- credit events from where they happen -------------------------------------------------------
+#
+# The sources below run after the commit of the write that makes the fact known (a credit-file
+# record, a list entry, a credit check) or as a daily job (overdue crossings). Each records a
+# credit event as the system (``recorded_by`` None), which re-rates the customer after its own
+# commit. A ``CreditEventMark`` per fact makes every source idempotent: a replayed hook, an edit
+# of the record or a second run of the job never emits a second event for the same fact.
+
+# Public records that are credit events (the customer as defendant for lawsuits), by kind.
+PUBLIC_RECORD_EVENTS = {
+    "lawsuit": CreditEventKind.LAWSUIT,
+    "enforcement": CreditEventKind.ENFORCEMENT,
+    "dishonest_debtor": CreditEventKind.DISHONEST_DEBTOR,
+}
+# A record already closed when it is entered (history) is no new event.
+PUBLIC_RECORD_INACTIVE = frozenset({"closed", "settled", "withdrawn", "lifted", "expired"})
+HUNDRED_PERCENT = Decimal("100")
+
+
+def _mark_claim(*, customer_id: int, kind: str, key: str) -> CreditEventMark | None:
+    """Claim the fact ``(customer, kind, key)``; None when it was claimed before."""
+    if CreditEventMark.objects.filter(customer_id=customer_id, kind=kind, key=key).exists():
+        return None
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent claim must not break the caller
+            return CreditEventMark.objects.create(customer_id=customer_id, kind=kind, key=key)
+    except IntegrityError:
+        return None
+
+
+def _source_event(
+    *,
+    customer_id: int,
+    kind: str,
+    key: str,
+    occurred_on: dt.date,
+    detail: dict[str, Any],
+    extra_keys: tuple[str, ...] = (),
+) -> CreditEvent | None:
+    """Record the system's credit event for a fact unless it was recorded before.
+
+    ``extra_keys`` are further facts settled by the same event (lower overdue thresholds).
+    """
+    with transaction.atomic():
+        mark = _mark_claim(customer_id=customer_id, kind=kind, key=key)
+        if mark is None:
+            return None
+        customer = Customer.objects.get(pk=customer_id)
+        event = credit_event_record(
+            customer=customer, kind=kind, occurred_on=min(occurred_on, _today()),
+            detail={key_: _json_safe(value) for key_, value in detail.items()}, user=None,
+        )
+        CreditEventMark.objects.filter(pk=mark.pk).update(event=event)
+        for extra in extra_keys:
+            claimed = _mark_claim(customer_id=customer_id, kind=kind, key=extra)
+            if claimed is not None:
+                CreditEventMark.objects.filter(pk=claimed.pk).update(event=event)
+        return event
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _public_record_qualifies(record: Any) -> bool:
+    if record.kind not in PUBLIC_RECORD_EVENTS or record.status in PUBLIC_RECORD_INACTIVE:
+        return False
+    return record.kind != "lawsuit" or record.role == "defendant"
+
+
+def credit_file_event_state(record: Any) -> dict[str, Any]:
+    """What a credit-file record's event source compares after an edit, read before it:
+    whether a public record was an event, a bank relation's overdue figures."""
+    from credo.creditfile.models import BankRelation, PublicRecord
+
+    if isinstance(record, PublicRecord):
+        return {"qualifies": _public_record_qualifies(record)}
+    if isinstance(record, BankRelation):
+        return {"overdue_count": record.overdue_count, "overdue_amount": record.overdue_amount}
+    return {}
+
+
+def credit_file_record_saved(
+    *, record_type: str, record_id: int, created: bool, before: dict[str, Any] | None = None
+) -> CreditEvent | None:
+    """After commit of a credit-file write: the credit event the record makes, if any.
+
+    * a public record (lawsuit with the customer as defendant, enforcement, dishonest-debtor
+      listing) that is not closed: when created, or when an edit makes it one (``before``);
+    * a new financial statement (created only: editing a statement is no new statement);
+    * a bank relation whose overdue count or amount went up: against ``before`` for an edit,
+      against the same bank's previous report (or none) for a new record.
+    """
+    from credo.creditfile.models import BankRelation, FinancialStatement, PublicRecord
+
+    if record_type == "public-records":
+        record = PublicRecord.objects.filter(pk=record_id).first()
+        if record is None or not _public_record_qualifies(record):
+            return None
+        if not created and (before or {}).get("qualifies"):
+            return None
+        return _source_event(
+            customer_id=record.customer_id,
+            kind=PUBLIC_RECORD_EVENTS[record.kind],
+            key=f"public_record:{record.pk}",
+            occurred_on=record.event_date or record.as_of,
+            detail={"source": "public_record", "record_type": record_type,
+                    "record_id": record.pk, "title": record.title,
+                    "case_number": record.case_number, "role": record.role,
+                    "amount": record.amount, "currency": record.currency,
+                    "status": record.status, "event_date": record.event_date},
+        )
+    if record_type == "financial-statements":
+        statement = FinancialStatement.objects.filter(pk=record_id).first()
+        if statement is None or not created:
+            return None
+        return _source_event(
+            customer_id=statement.customer_id,
+            kind=CreditEventKind.FINANCIAL_STATEMENT,
+            key=f"financial_statement:{statement.pk}",
+            occurred_on=statement.as_of,
+            detail={"source": "financial_statement", "record_type": record_type,
+                    "record_id": statement.pk, "period_type": statement.period_type,
+                    "period_end": statement.period_end, "audited": statement.audited},
+        )
+    if record_type == "bank-relations":
+        relation = BankRelation.objects.filter(pk=record_id).first()
+        if relation is None:
+            return None
+        if created or before is None:
+            earlier = (
+                BankRelation.objects.filter(
+                    customer_id=relation.customer_id, bank=relation.bank,
+                    branch=relation.branch, as_of__lt=relation.as_of,
+                )
+                .order_by("-as_of", "-pk")
+                .first()
+            )
+            before = credit_file_event_state(earlier) if earlier is not None else {}
+        count_before = before.get("overdue_count") or 0
+        amount_before = before.get("overdue_amount") or Decimal("0")
+        if relation.overdue_count <= count_before and relation.overdue_amount <= amount_before:
+            return None
+        return _source_event(
+            customer_id=relation.customer_id,
+            kind=CreditEventKind.BANK_OVERDUE,
+            key=f"bank_relation:{relation.pk}:{relation.overdue_count}:"
+                f"{relation.overdue_amount}",
+            occurred_on=relation.as_of,
+            detail={"source": "bank_relation", "record_type": record_type,
+                    "record_id": relation.pk, "bank": relation.bank,
+                    "branch": relation.branch, "overdue_count": relation.overdue_count,
+                    "overdue_amount": relation.overdue_amount, "currency": relation.currency,
+                    "previous_overdue_count": count_before,
+                    "previous_overdue_amount": amount_before},
+        )
+    return None
+
+
+def list_entry_added(entry_id: int) -> CreditEvent | None:
+    """After commit of a list entry: putting a customer on the blacklist is a credit event."""
+    from credo.decisions.choices import ListKind
+    from credo.decisions.models import ListEntry
+
+    entry = ListEntry.objects.filter(pk=entry_id).first()
+    if entry is None or entry.list_kind != ListKind.BLACKLIST:
+        return None
+    return _source_event(
+        customer_id=entry.customer_id,
+        kind=CreditEventKind.BLACKLISTED,
+        key=f"list_entry:{entry.pk}",
+        occurred_on=entry.since,
+        detail={"source": "list_entry", "entry_id": entry.pk, "list": entry.list_kind,
+                "reason": entry.reason, "since": entry.since, "until": entry.until},
+    )
+
+
+def _utilisation(check: Any) -> Decimal | None:
+    raw = (check.figures or {}).get("utilisation_percent")
+    return None if raw in (None, "") else Decimal(str(raw))
+
+
+def credit_check_limit_breach(check_id: int) -> CreditEvent | None:
+    """After commit of a real credit check: a utilisation above 100 % of the limit is a credit
+    event, once per breach: checks that follow a breaching check on the same limit (the
+    customer still over it) add none; the next one after a check within the limit does."""
+    from credo.decisions.models import CreditCheck
+
+    check = CreditCheck.objects.filter(pk=check_id, what_if=False).first()
+    if check is None:
+        return None
+    utilisation = _utilisation(check)
+    limit_id = (check.figures or {}).get("limit_id")
+    if utilisation is None or utilisation <= HUNDRED_PERCENT:
+        return None
+    previous = (
+        CreditCheck.objects.filter(customer_id=check.customer_id, what_if=False, pk__lt=check.pk)
+        .order_by("-pk")
+        .first()
+    )
+    if previous is not None:
+        previous_utilisation = _utilisation(previous)
+        same_limit = (previous.figures or {}).get("limit_id") == limit_id
+        if same_limit and previous_utilisation is not None and (
+            previous_utilisation > HUNDRED_PERCENT
+        ):
+            return None  # the same breach goes on
+    return _source_event(
+        customer_id=check.customer_id,
+        kind=CreditEventKind.LIMIT_BREACH,
+        key=f"limit:{limit_id}:after:{0 if previous is None else previous.pk}",
+        occurred_on=timezone.localdate(check.created_at),
+        detail={"source": "credit_check", "check_id": check.pk, "order_id": check.order_id,
+                "limit_id": limit_id, "utilisation_percent": str(utilisation),
+                "amount_company": check.amount_company, "outcome": check.outcome},
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class OverdueDetection:
+    """One run of the overdue detection: the day, the crossings looked for (after ``since``,
+    up to ``day``) and the events recorded."""
+
+    day: dt.date
+    since: dt.date
+    candidates: int
+    event_ids: tuple[int, ...]
+
+
+def overdue_events_detect(*, today: dt.date | None = None) -> OverdueDetection:
+    """Daily job: credit events for customers whose oldest open item crossed 30, 60 or 90 days
+    past due since the last run (``overdue_30/60/90``; "more than N days").
+
+    Reads the maintained ``OpenItemDue`` rows (one grouped query). The crossing day of N days
+    is the oldest due date + N + 1; the window is (last finished run's day, ``today``] -- the
+    day before ``today`` on the first run. When several thresholds were crossed in the window
+    (the job did not run for a while) one event names the highest. Idempotent: each crossing
+    (customer, oldest due date, threshold) is marked, so a second run emits nothing twice.
+    """
+    from credo.receivables.models import OpenItemDue
+
+    day = today or _today()
+    last = (
+        RatingJobRun.objects.filter(job=OVERDUE_JOB, run_on__lt=day, finished_at__isnull=False)
+        .order_by("-run_on")
+        .first()
+    )
+    since = last.run_on if last is not None else day - dt.timedelta(days=1)
+    lowest, highest = OVERDUE_THRESHOLDS[0][0], OVERDUE_THRESHOLDS[-1][0]
+    # Crossing N in (since, day]  <=>  since - N - 1 < oldest <= day - N - 1.
+    candidates = list(
+        OpenItemDue.objects.filter(amount__gt=0, due_date__lt=day)
+        .values("customer_id")
+        .annotate(oldest=Min("due_date"), overdue=Sum("amount"))
+        .filter(
+            oldest__gt=since - dt.timedelta(days=highest + 1),
+            oldest__lte=day - dt.timedelta(days=lowest + 1),
+        )
+        .order_by("customer_id")
+    )
+    event_ids: list[int] = []
+    for row in candidates:
+        oldest: dt.date = row["oldest"]
+        crossed = [
+            (threshold, kind)
+            for threshold, kind in OVERDUE_THRESHOLDS
+            if since < oldest + dt.timedelta(days=threshold + 1) <= day
+        ]
+        if not crossed:
+            continue
+        threshold, kind = crossed[-1]
+        try:
+            event = _source_event(
+                customer_id=row["customer_id"],
+                kind=kind,
+                key=f"{oldest.isoformat()}:{threshold}",
+                occurred_on=oldest + dt.timedelta(days=threshold + 1),
+                detail={"source": "open_item_due", "due_date": oldest,
+                        "days_past_due": (day - oldest).days, "threshold_days": threshold,
+                        "overdue_amount": rawsql.money(row["overdue"]), "as_of": day},
+                extra_keys=tuple(f"{oldest.isoformat()}:{lower}" for lower, _k in crossed[:-1]),
+            )
+        except Exception:  # one customer's failure must not stop the others
+            logger.exception("Overdue event for customer %s failed", row["customer_id"])
+            continue
+        if event is not None:
+            event_ids.append(event.pk)
+    RatingJobRun.objects.update_or_create(
+        job=OVERDUE_JOB, run_on=day,
+        defaults={"finished_at": timezone.now(),
+                  "summary": {"since": since.isoformat(), "candidates": len(candidates),
+                              "events": len(event_ids)}},
+    )
+    return OverdueDetection(
+        day=day, since=since, candidates=len(candidates), event_ids=tuple(event_ids)
+    )
