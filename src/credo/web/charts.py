@@ -315,3 +315,186 @@ def line_chart(categories: Sequence[str], series: Sequence[Series], *, title: st
     parts.extend(_legend(series))
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped by format_html
+
+
+# --- rating: score gauge and score history with grade bands -----------------------------------
+
+
+def score_gauge(
+    score: Number | None,
+    *,
+    minimum: Number,
+    maximum: Number,
+    label: str,
+    level: str = "none",
+) -> SafeString:
+    """A half-circle gauge of a score between ``minimum`` and ``maximum`` (e.g. 0..1000).
+
+    ``level`` picks the arc's CSS class (``gauge-grade-a`` ... ``-d``, set from the grade's
+    class); the score is printed in the middle and ``label`` (e.g. the grade) under it.
+    """
+    cx, cy, radius = 100.0, 100.0, 80.0
+    low, high = float(minimum), float(maximum)
+    span = high - low if high > low else 1.0
+
+    def point(fraction: float) -> tuple[float, float]:
+        angle = math.pi * (1 - fraction)
+        return cx + radius * math.cos(angle), cy - radius * math.sin(angle)
+
+    def arc(fraction: float) -> str:
+        x0, y0 = point(0)
+        x1, y1 = point(fraction)
+        return (
+            f"M {_fmt(x0)} {_fmt(y0)} A {_fmt(radius)} {_fmt(radius)} 0 0 1 {_fmt(x1)} {_fmt(y1)}"
+        )
+
+    shown = "—" if score is None else _label_number(float(score))
+    parts = [_svg_open(f"{label}: {shown}", 200, 125, "chart-gauge chart-score")]
+    parts.append(format_html('<path class="gauge-track" d="{}"/>', arc(1)))
+    if score is not None:
+        fraction = min(max((float(score) - low) / span, 0.0), 1.0)
+        if fraction > 0:
+            parts.append(
+                format_html(
+                    '<path class="gauge-value gauge-grade-{}" d="{}"/>', level, arc(fraction)
+                )
+            )
+    for text, x in ((_label_number(low), 20), (_label_number(high), 180)):
+        parts.append(
+            format_html(
+                '<text class="gauge-label" x="{}" y="118" text-anchor="middle">{}</text>', x, text
+            )
+        )
+    parts.append(
+        format_html(
+            '<text class="gauge-figure" x="100" y="92" text-anchor="middle">{}</text>', shown
+        )
+    )
+    parts.append(
+        format_html(
+            '<text class="gauge-label" x="100" y="118" text-anchor="middle">{}</text>', label
+        )
+    )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped by format_html
+
+
+@dataclass(frozen=True)
+class Band:
+    """A horizontal band of a history chart (e.g. a grade's score range); None = open end."""
+
+    name: str
+    lower: Number | None
+    upper: Number | None
+    css_class: str
+
+
+def band_line_chart(
+    categories: Sequence[str],
+    values: Sequence[Number | None],
+    *,
+    bands: Sequence[Band],
+    minimum: Number,
+    maximum: Number,
+    title: str,
+    series_name: str,
+    point_labels: Sequence[str] | None = None,
+) -> SafeString:
+    """One line over ``categories`` on a fixed axis ``minimum..maximum``, drawn over shaded
+    horizontal ``bands`` (each named at the right edge); ``point_labels`` add to each dot's
+    tooltip (e.g. the grade)."""
+    low, high = float(minimum), float(maximum)
+    if high <= low:
+        high = low + 1.0
+    plot_top = MARGIN_TOP
+    plot_bottom = HEIGHT - MARGIN_BOTTOM
+    right = WIDTH - MARGIN_RIGHT - 28  # room for the band names
+
+    def y_of(value: float) -> float:
+        clamped = min(max(value, low), high)
+        return plot_top + (high - clamped) / (high - low) * (plot_bottom - plot_top)
+
+    parts = [_svg_open(title, WIDTH, HEIGHT, "chart-lines chart-bands")]
+    for band in bands:
+        top = high if band.upper is None else float(band.upper)
+        bottom = low if band.lower is None else float(band.lower)
+        if top <= low or bottom >= high or top <= bottom:
+            continue
+        y_top, y_bottom = y_of(top), y_of(bottom)
+        parts.append(
+            format_html(
+                '<rect class="chart-band {}" x="{}" y="{}" width="{}" height="{}">'
+                "<title>{}</title></rect>"
+                '<text class="chart-band-label" x="{}" y="{}">{}</text>',
+                band.css_class,
+                MARGIN_LEFT,
+                _fmt(y_top),
+                _fmt(right - MARGIN_LEFT),
+                _fmt(y_bottom - y_top),
+                band.name,
+                _fmt(right + 4),
+                _fmt((y_top + y_bottom) / 2 + 4),
+                band.name,
+            )
+        )
+    for index in range(GRID_LINES + 1):
+        value = low + (high - low) * index / GRID_LINES
+        y = y_of(value)
+        parts.append(
+            format_html(
+                '<text class="chart-axis" x="{}" y="{}" text-anchor="end">{}</text>',
+                MARGIN_LEFT - 6,
+                _fmt(y + 4),
+                _label_number(value),
+            )
+        )
+    slot = (right - MARGIN_LEFT) / max(len(categories), 1)
+    points: list[tuple[float, float]] = []
+    dots: list[str] = []
+    for index, category in enumerate(categories):
+        x = MARGIN_LEFT + slot * (index + 0.5)
+        parts.append(
+            format_html(
+                '<text class="chart-axis" x="{}" y="{}" text-anchor="middle">{}</text>',
+                _fmt(x),
+                HEIGHT - MARGIN_BOTTOM + 16,
+                category,
+            )
+        )
+        raw = values[index] if index < len(values) else None
+        if raw is None:
+            continue
+        value = float(raw)
+        y = y_of(value)
+        points.append((x, y))
+        extra = point_labels[index] if point_labels and index < len(point_labels) else ""
+        tooltip = f"{series_name} {category}: {_label_number(value)}"
+        dots.append(
+            format_html(
+                '<circle class="chart-s1" cx="{}" cy="{}" r="4"><title>{}</title></circle>',
+                _fmt(x),
+                _fmt(y),
+                f"{tooltip} {extra}".strip(),
+            )
+        )
+    if len(points) > 1:
+        parts.append(
+            format_html(
+                '<polyline class="chart-line chart-s1" points="{}"/>',
+                " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in points),
+            )
+        )
+    parts.extend(dots)
+    parts.append(
+        format_html(
+            '<rect class="chart-s1" x="{}" y="{}" width="10" height="10"/>'
+            '<text class="chart-legend" x="{}" y="{}">{}</text>',
+            MARGIN_LEFT,
+            HEIGHT - 19,
+            MARGIN_LEFT + 14,
+            HEIGHT - 10,
+            series_name,
+        )
+    )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped by format_html

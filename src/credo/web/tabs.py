@@ -306,6 +306,13 @@ def _receivables(tab, request, customer) -> dict:
     return receivables_tab(tab, request, customer)
 
 
+def _rating(tab, request, customer) -> dict:
+    # Imported here: views_rating imports views, which imports this module.
+    from .views_rating import rating_tab
+
+    return rating_tab(tab, request, customer)
+
+
 def _build_tabs() -> list[Tab]:
     result = [
         Tab(
@@ -355,6 +362,13 @@ def _build_tabs() -> list[Tab]:
             "web/receivables/tab.html",
             ("receivables.view_invoice",),
             builder=_receivables,
+        ),
+        Tab(
+            "rating",
+            _("Rating"),
+            "web/rating/tab.html",
+            ("rating.view_rating",),
+            builder=_rating,
         ),
         Tab(
             "history",

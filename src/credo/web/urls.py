@@ -58,4 +58,5 @@ urlpatterns = [
         name="attachment_delete",
     ),
     path("", include("credo.web.urls_receivables")),
+    path("", include("credo.web.urls_rating")),
 ]

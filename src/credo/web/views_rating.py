@@ -1,0 +1,908 @@
+"""The customer's rating on the customer page, and the rating pages: notifications, the
+overrides worklist, the model registry with validation reports and the expert scorecard editor.
+
+The "Rating" tab shows the current rating (grade badge, score gauge, PD, model, trigger), its
+explanation (top reasons, contributions by dimension, the data used with dates, what would
+change the grade), the history with its chart, the pending override with its decision, and the
+forms to rate now, record a credit event and propose an override. A view of the tab is a
+credit-file read and is written to the access log.
+
+Every view: login required, a model permission (403), customers and their ratings through the
+user's restricted querysets (404 otherwise). Writes only call ``credo.rating.services``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from credo.core.permissions import (
+    APPROVE_RATING_OVERRIDE,
+    ASSIGN_OWNER,
+    PROPOSE_RATING_OVERRIDE,
+    RECORD_CREDIT_EVENT,
+)
+from credo.creditfile.selectors import creditfile_read_logged
+from credo.customers.models import Customer
+from credo.customers.selectors import can_view_sensitive
+from credo.rating import presenters, selectors, services
+from credo.rating.choices import CreditEventKind, OverrideStatus, ScorecardStatus
+from credo.rating.engine.grades import GradeError, GradeScale
+from credo.rating.engine.scorecard import (
+    ExpertFactor,
+    ScorecardError,
+    ScoredCategories,
+    ScoredRange,
+    expert_factors,
+    expert_scorecard,
+)
+from credo.rating.messages import feature_label
+from credo.rating.models import CreditEvent, Notification, Rating, RatingOverride, ScorecardVersion
+
+from . import charts
+from . import tabs as tab_registry
+from .views import ServiceErrorsForm, get_customer_or_404, require_perms, tab_url
+
+TAB_KEY = "rating"
+VIEW_RATING = "rating.view_rating"
+RATE_CUSTOMER = "rating.add_rating"
+VIEW_OVERRIDE = "rating.view_ratingoverride"
+VIEW_EVENT = "rating.view_creditevent"
+VIEW_NOTIFICATION = "rating.view_notification"
+VIEW_SCORECARD = "rating.view_scorecardversion"
+CREATE_SCORECARD = "rating.add_scorecardversion"
+ACTIVATE_SCORECARD = "rating.change_scorecardversion"
+# The editor is the credit manager's: drafting a version and being allowed to activate one.
+EDIT_SCORECARD = (CREATE_SCORECARD, ACTIVATE_SCORECARD)
+
+HISTORY_SHOWN = 50
+EVENTS_SHOWN = 10
+PAGE_SIZE = 25
+WEIGHT_TOLERANCE = 1e-6
+
+OVERRIDE_BADGES: dict[str, str] = {
+    OverrideStatus.PENDING: "badge-suspended",
+    OverrideStatus.APPROVED: "badge-active",
+    OverrideStatus.REJECTED: "badge-revoked",
+}
+SCORECARD_BADGES: dict[str, str] = {
+    ScorecardStatus.DRAFT: "badge-neutral",
+    ScorecardStatus.ACTIVE: "badge-active",
+    ScorecardStatus.RETIRED: "badge-revoked",
+}
+
+
+# --- forms ------------------------------------------------------------------------------------
+
+
+class GradeField(forms.ChoiceField):
+    """A select of the scale's grades that leaves the "is it on the scale" check to the service,
+    so UI and API refuse an unknown grade with the same message."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
+class OverrideProposeForm(ServiceErrorsForm):
+    """Another grade for the current rating, with the mandatory reason."""
+
+    proposed_grade = GradeField(label=gettext_lazy("Proposed grade"))
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": gettext_lazy("Give the reason for the override.")},
+    )
+
+    def __init__(self, *args: Any, scale: GradeScale, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["proposed_grade"]).choices = [
+            ("", "—"),
+            *presenters.grade_choices(scale),
+        ]
+
+
+class OverrideDecideForm(ServiceErrorsForm):
+    """The credit manager's note on a decision (required to reject; the service says so)."""
+
+    decision_note = forms.CharField(
+        label=gettext_lazy("Decision note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CreditEventForm(ServiceErrorsForm):
+    """A credit event: what happened and when; recording it re-rates the customer."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("Event"), choices=CreditEventKind.choices)
+    occurred_on = forms.DateField(
+        label=gettext_lazy("Occurred on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+# --- the tab ----------------------------------------------------------------------------------
+
+
+def _visible_overrides(user, customer: Customer):
+    if not user.has_perm(VIEW_OVERRIDE):
+        return RatingOverride.objects.none()
+    return (
+        RatingOverride.objects.restrict(user)
+        .filter(customer=customer)
+        .select_related("proposed_by", "decided_by", "rating")
+    )
+
+
+def _recommendations(customer: Customer, rating: Rating) -> dict[str, Any]:
+    """The limit and terms recommendation and the next review date for the rating.
+
+    PLACEHOLDER (engineer G): ``limit_recommendation`` / ``terms_recommendation`` and the
+    review schedule are not in ``credo.rating.selectors`` yet; the tab shows nothing for them
+    until they land and are wired in here.
+    """
+    return {}
+
+
+def _history_chart(history: list[Rating], summary: dict[str, Any]) -> Any:
+    points = presenters.history_points(history)
+    scale: GradeScale = summary["scale"]
+    minimum = summary["min_score"] if summary["min_score"] is not None else 0
+    maximum = summary["max_score"] if summary["max_score"] is not None else 1000
+    return charts.band_line_chart(
+        [point.label for point in points],
+        [point.score for point in points],
+        bands=[
+            charts.Band(band.grade, band.lower, band.upper, f"band-{band.grade_class.lower()}")
+            for band in presenters.grade_bands(scale)
+        ],
+        minimum=minimum,
+        maximum=maximum,
+        title=_("Score over time with the grade bands"),
+        series_name=_("Score"),
+        point_labels=[point.grade for point in points],
+    )
+
+
+def rating_tab(tab, request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    """Context of the Rating tab (builder of ``tabs.Tab``); logs the credit-file read.
+
+    Forms bound to a refused POST arrive in ``request.rating_forms`` and replace the empty ones,
+    so their errors show next to their fields.
+    """
+    user = request.user
+    bound: dict[str, forms.Form] = getattr(request, "rating_forms", {})
+    history = list(selectors.rating_history(user, customer)[:HISTORY_SHOWN])
+    current = next((rating for rating in history if rating.is_current), None)
+    creditfile_read_logged(
+        user=user,
+        customer=customer,
+        resource="rating.customer",
+        detail="" if current is None else f"rating={current.pk}",
+    )
+    may_propose = user.has_perm(PROPOSE_RATING_OVERRIDE)
+    may_approve = user.has_perm(APPROVE_RATING_OVERRIDE)
+    context: dict[str, Any] = {
+        "current": current,
+        "may_rate": user.has_perm(RATE_CUSTOMER),
+        "may_record_event": user.has_perm(RECORD_CREDIT_EVENT),
+        "may_propose": may_propose,
+        "may_approve": may_approve,
+        "event_form": bound.get("event")
+        or CreditEventForm(initial={"occurred_on": timezone.localdate()}),
+        "history": [
+            {"rating": rating, "badge": presenters.grade_badge(rating.grade)}
+            for rating in history
+        ],
+    }
+    overrides = _visible_overrides(user, customer)
+    context["overrides"] = [
+        {"override": item, "badge_class": OVERRIDE_BADGES.get(item.status, "badge-neutral")}
+        for item in overrides[:EVENTS_SHOWN]
+    ]
+    context["events"] = (
+        list(
+            CreditEvent.objects.restrict(user)
+            .filter(customer=customer)
+            .select_related("recorded_by")[:EVENTS_SHOWN]
+        )
+        if user.has_perm(VIEW_EVENT)
+        else []
+    )
+    if current is None:
+        return context
+
+    summary = presenters.rating_summary(current)
+    badge = summary["badge"]
+    pending = overrides.filter(rating=current, status=OverrideStatus.PENDING).first()
+    keys = [item["key"] for item in current.contributions]
+    context.update(
+        summary=summary,
+        badge=badge,
+        gauge=charts.score_gauge(
+            current.score,
+            minimum=summary["min_score"] if summary["min_score"] is not None else 0,
+            maximum=summary["max_score"] if summary["max_score"] is not None else 1000,
+            label=f"{badge.code} · {badge.label}",
+            level=badge.grade_class.lower(),
+        ),
+        reasons=presenters.reason_rows(current),
+        dimensions=presenters.contributions_by_dimension(current),
+        data_used=presenters.data_used(current, only=keys),
+        improvements=presenters.improvements(current),
+        history_chart=_history_chart(history, summary),
+        pending=pending,
+        pending_badge=presenters.grade_badge(pending.proposed_grade) if pending else None,
+        may_decide_pending=bool(
+            pending and may_approve and pending.proposed_by_id != user.pk
+        ),
+        decide_form=bound.get("decide") or OverrideDecideForm(),
+        propose_form=(
+            bound.get("propose") or OverrideProposeForm(scale=summary["scale"])
+            if may_propose and pending is None
+            else None
+        ),
+        scale_rows=presenters.scale_rows(summary["scale"]),
+        recommendations=_recommendations(customer, current),
+    )
+    return context
+
+
+def _render_tab(request: HttpRequest, customer: Customer, **bound: forms.Form) -> HttpResponse:
+    """The customer page on the Rating tab with ``bound`` forms showing their errors."""
+    request.rating_forms = bound  # type: ignore[attr-defined]
+    tab = tab_registry.find(TAB_KEY)
+    available = tab_registry.tabs_for(request.user)
+    if tab is None or tab not in available:
+        raise Http404
+    user = request.user
+    context: dict[str, Any] = {
+        "customer": customer,
+        "tabs": available,
+        "active_tab": tab,
+        "may_see_sensitive": can_view_sensitive(user),
+        "may_change": user.has_perm("customers.change_customer"),
+        "may_delete": user.has_perm("customers.delete_customer"),
+        "may_assign": user.has_perm(ASSIGN_OWNER),
+    }
+    context.update(tab.build(request, customer))
+    return render(request, "web/customers/detail.html", context)
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# --- writes from the tab ----------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def rating_rate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rate now: a manual rating as of today through ``customer_rate``."""
+    require_perms(request, VIEW_RATING, RATE_CUSTOMER)
+    customer = get_customer_or_404(request, pk)
+    try:
+        rating = services.customer_rate(customer=customer, trigger="manual", user=request.user)
+    except ValidationError as error:
+        messages.error(request, _("The customer could not be rated: %(problem)s") % {
+            "problem": _error_text(error)
+        })
+    else:
+        messages.success(
+            request,
+            _("Rated: grade %(grade)s, score %(score)s.")
+            % {"grade": rating.grade, "score": rating.score},
+        )
+    return redirect(tab_url(customer, TAB_KEY))
+
+
+@login_required
+@require_POST
+def credit_event_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a credit event; the service re-rates the customer after the commit."""
+    require_perms(request, RECORD_CREDIT_EVENT)
+    customer = get_customer_or_404(request, pk)
+    form = CreditEventForm(request.POST)
+    if form.is_valid():
+        try:
+            services.credit_event_record(
+                customer=customer,
+                kind=form.cleaned_data["kind"],
+                occurred_on=form.cleaned_data["occurred_on"],
+                note=form.cleaned_data["note"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(
+                request, _("Credit event recorded: the customer is re-rated with it.")
+            )
+            return redirect(tab_url(customer, TAB_KEY))
+    if not request.user.has_perm(VIEW_RATING):
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect(tab_url(customer, "overview"))
+    return _render_tab(request, customer, event=form)
+
+
+@login_required
+@require_POST
+def override_propose_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Propose another grade for the customer's current rating (reason mandatory)."""
+    require_perms(request, VIEW_RATING, PROPOSE_RATING_OVERRIDE)
+    customer = get_customer_or_404(request, pk)
+    rating = selectors.rating_history(request.user, customer).filter(is_current=True).first()
+    if rating is None:
+        raise Http404(_("The customer has no rating yet."))
+    form = OverrideProposeForm(request.POST, scale=selectors.grade_scale_for(rating.scorecard))
+    if form.is_valid():
+        try:
+            services.rating_override_propose(
+                rating=rating,
+                grade=form.cleaned_data["proposed_grade"],
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(
+                request,
+                _("Override to %(grade)s proposed: a credit manager decides on it.")
+                % {"grade": form.cleaned_data["proposed_grade"]},
+            )
+            return redirect(tab_url(customer, TAB_KEY))
+    return _render_tab(request, customer, propose=form)
+
+
+def _visible_override(request: HttpRequest, override_pk: int) -> RatingOverride:
+    override = (
+        RatingOverride.objects.restrict(request.user)
+        .select_related("customer", "rating")
+        .filter(pk=override_pk)
+        .first()
+    )
+    if override is None:
+        raise Http404(_("No such override."))
+    return override
+
+
+@login_required
+@require_POST
+def override_decide_view(request: HttpRequest, override_pk: int) -> HttpResponse:
+    """Approve or reject a pending override (``action``); back to the tab or the worklist."""
+    require_perms(request, VIEW_OVERRIDE, APPROVE_RATING_OVERRIDE)
+    override = _visible_override(request, override_pk)
+    action = request.POST.get("action")
+    if action not in ("approve", "reject"):
+        raise Http404(_("No such decision."))
+    back = (
+        reverse("web:rating_overrides")
+        if request.POST.get("return_to") == "worklist"
+        else tab_url(override.customer, TAB_KEY)
+    )
+    form = OverrideDecideForm(request.POST)
+    form.is_valid()
+    note = form.cleaned_data.get("decision_note", "")
+    try:
+        if action == "approve":
+            rating = services.rating_override_approve(
+                override=override, user=request.user, note=note
+            )
+            messages.success(
+                request,
+                _("Override approved: %(customer)s is now rated %(grade)s.")
+                % {"customer": override.customer.display_name, "grade": rating.grade},
+            )
+        else:
+            services.rating_override_reject(override=override, user=request.user, note=note)
+            messages.success(request, _("Override rejected; the rating stays as it was."))
+    except ValidationError as error:
+        if back != reverse("web:rating_overrides") and request.user.has_perm(VIEW_RATING):
+            form.add_service_errors(error)
+            return _render_tab(request, override.customer, decide=form)
+        messages.error(request, _error_text(error))
+    return redirect(back)
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def notifications_view(request: HttpRequest) -> HttpResponse:
+    """The user's own notifications, newest first, unread marked."""
+    require_perms(request, VIEW_NOTIFICATION)
+    only_unread = request.GET.get("unread") == "1"
+    notifications = selectors.notifications_for(request.user, unread_only=only_unread)
+    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/rating/notifications.html",
+        {
+            "page": page,
+            "only_unread": only_unread,
+            "unread_count": selectors.notifications_for(request.user, unread_only=True).count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def notification_read_view(request: HttpRequest, notification_pk: int) -> HttpResponse:
+    """Mark one of the user's notifications read (others' are 404)."""
+    require_perms(request, VIEW_NOTIFICATION)
+    notification = (
+        selectors.notifications_for(request.user).filter(pk=notification_pk).first()
+    )
+    if notification is None:
+        raise Http404(_("No such notification."))
+    services.notification_mark_read(notification=notification, user=request.user)
+    return redirect("web:rating_notifications")
+
+
+@login_required
+@require_POST
+def notifications_read_all_view(request: HttpRequest) -> HttpResponse:
+    """Mark every unread notification of the user read."""
+    require_perms(request, VIEW_NOTIFICATION)
+    unread: list[Notification] = list(
+        selectors.notifications_for(request.user, unread_only=True)
+    )
+    for notification in unread:
+        services.notification_mark_read(notification=notification, user=request.user)
+    messages.success(request, _("All notifications marked read."))
+    return redirect("web:rating_notifications")
+
+
+# --- overrides worklist -----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def overrides_view(request: HttpRequest) -> HttpResponse:
+    """Overrides awaiting a decision (of visible customers), oldest first."""
+    require_perms(request, VIEW_OVERRIDE)
+    user = request.user
+    page = Paginator(selectors.pending_overrides(user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    may_approve = user.has_perm(APPROVE_RATING_OVERRIDE)
+    entries = [
+        {
+            "override": item,
+            "current_badge": presenters.grade_badge(item.rating.grade),
+            "proposed_badge": presenters.grade_badge(item.proposed_grade),
+            "may_decide": may_approve and item.proposed_by_id != user.pk,
+        }
+        for item in page.object_list
+    ]
+    return render(
+        request,
+        "web/rating/overrides.html",
+        {"page": page, "entries": entries, "may_approve": may_approve,
+         "decide_form": OverrideDecideForm()},
+    )
+
+
+# --- model registry ---------------------------------------------------------------------------
+
+
+def _version_or_404(pk: int) -> ScorecardVersion:
+    version = ScorecardVersion.objects.select_related("created_by", "approved_by").filter(
+        pk=pk
+    ).first()
+    if version is None:
+        raise Http404(_("No such scorecard version."))
+    return version
+
+
+def _segment_text(segment: dict[str, Any] | None) -> str:
+    if not segment:
+        return _("All customers (default)")
+    parts = []
+    if segment.get("industry_sections"):
+        parts.append(
+            _("industry sections %(sections)s")
+            % {"sections": ", ".join(segment["industry_sections"])}
+        )
+    if segment.get("size"):
+        parts.append(_("size %(sizes)s") % {"sizes": ", ".join(segment["size"])})
+    return "; ".join(parts)
+
+
+def _is_expert_with_weights(version: ScorecardVersion) -> bool:
+    return version.kind == "expert" and bool((version.definition or {}).get("weights"))
+
+
+@login_required
+@require_GET
+def scorecards_view(request: HttpRequest) -> HttpResponse:
+    """Every scorecard version with its status, kind, segment, creator and approver."""
+    require_perms(request, VIEW_SCORECARD)
+    versions = ScorecardVersion.objects.select_related("created_by", "approved_by").order_by(
+        "key", "-version"
+    )
+    may_edit = request.user.has_perms(EDIT_SCORECARD)
+    rows = [
+        {
+            "version": version,
+            "badge_class": SCORECARD_BADGES.get(version.status, "badge-neutral"),
+            "segment": _segment_text(version.segment),
+            "factor_count": len((version.definition or {}).get("factors", [])),
+            "editable": may_edit and _is_expert_with_weights(version),
+        }
+        for version in versions
+    ]
+    return render(
+        request,
+        "web/rating/scorecards.html",
+        {"rows": rows, "may_activate": request.user.has_perm(ACTIVATE_SCORECARD)},
+    )
+
+
+@login_required
+@require_POST
+def scorecard_activate_view(request: HttpRequest, version_pk: int) -> HttpResponse:
+    """Activate a version (the previously active one of its key is retired)."""
+    require_perms(request, VIEW_SCORECARD, ACTIVATE_SCORECARD)
+    version = _version_or_404(version_pk)
+    try:
+        services.scorecard_version_activate(version=version, user=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request,
+            _("%(key)s version %(version)s is now active.")
+            % {"key": version.key, "version": version.version},
+        )
+    return redirect("web:rating_scorecards")
+
+
+def _factor_rows(version: ScorecardVersion) -> list[dict[str, Any]]:
+    rows = []
+    for factor in (version.definition or {}).get("factors", []):
+        bins = []
+        for item in factor.get("bins", []):
+            if "categories" in item:
+                label = ", ".join(item["categories"])
+            else:
+                label = presenters.numeric_bin_label(item.get("lower"), item.get("upper"))
+            bins.append({"label": label, "points": item.get("points")})
+        if factor.get("other_points") is not None:
+            bins.append({"label": _("other"), "points": factor["other_points"]})
+        missing = factor.get("missing") or {}
+        rows.append(
+            {
+                "key": factor["key"],
+                "label": feature_label(factor["key"]),
+                "dimension": presenters.dimension_label(factor.get("dimension", "")),
+                "weight": ((version.definition or {}).get("weights") or {}).get(factor["key"]),
+                "bins": bins,
+                "missing_rule": str(
+                    presenters.MISSING_RULE_LABELS.get(str(missing.get("rule")), "")
+                ),
+                "missing_points": missing.get("points"),
+            }
+        )
+    return rows
+
+
+@login_required
+@require_GET
+def scorecard_detail_view(request: HttpRequest, version_pk: int) -> HttpResponse:
+    """One version: its factors, bins and points, and its grade scale."""
+    require_perms(request, VIEW_SCORECARD)
+    version = _version_or_404(version_pk)
+    try:
+        scale_rows = presenters.scale_rows(selectors.grade_scale_for(version))
+    except (GradeError, ScorecardError):
+        scale_rows = []
+    return render(
+        request,
+        "web/rating/scorecard_detail.html",
+        {
+            "version": version,
+            "badge_class": SCORECARD_BADGES.get(version.status, "badge-neutral"),
+            "segment": _segment_text(version.segment),
+            "factors": _factor_rows(version),
+            "scale_rows": scale_rows,
+            "editable": request.user.has_perms(EDIT_SCORECARD)
+            and _is_expert_with_weights(version),
+            "may_activate": request.user.has_perm(ACTIVATE_SCORECARD),
+        },
+    )
+
+
+@login_required
+@require_GET
+def scorecard_validation_view(request: HttpRequest, version_pk: int) -> HttpResponse:
+    """The stored validation report of a version (AUC, Gini, KS, calibration, IV, PSI)."""
+    require_perms(request, VIEW_SCORECARD)
+    version = _version_or_404(version_pk)
+    report = version.validation_report
+    if not isinstance(report, dict):
+        raise Http404(_("This scorecard version has no validation report."))
+    return render(
+        request,
+        "web/rating/validation.html",
+        {"version": version, "report": presenters.validation_report(report)},
+    )
+
+
+# --- the expert scorecard editor --------------------------------------------------------------
+
+
+def _number_field(label: Any, *, minimum: float | None = None, maximum: float | None = None):
+    return forms.FloatField(
+        label=label,
+        min_value=minimum,
+        max_value=maximum,
+        widget=forms.NumberInput(attrs={"step": "any", "class": "num-input"}),
+    )
+
+
+class ScorecardEditorForm(forms.Form):
+    """Weights and bin scores (0..100) per factor, numeric bins' bounds and the grade cut-offs
+    of an expert card; a valid form builds the next version with ``expert_scorecard``."""
+
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    notes = forms.CharField(
+        label=gettext_lazy("What changed and why"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": gettext_lazy("Say what changed and why.")},
+    )
+
+    def __init__(
+        self, *args: Any, version: ScorecardVersion, next_version: int, **kwargs: Any
+    ) -> None:
+        self.version = version
+        self.next_version = next_version
+        self.card = selectors.engine_scorecard(version)
+        self.factors = expert_factors(self.card)
+        self.scale = selectors.grade_scale_for(version)
+        kwargs.setdefault("initial", {})
+        initial = kwargs["initial"]
+        initial.setdefault("name", self.card.name)
+        super().__init__(*args, **kwargs)
+        for i, factor in enumerate(self.factors):
+            label = feature_label(factor.key)
+            self.fields[f"w_{i}"] = _number_field(label, minimum=0.0, maximum=1.0)
+            self.initial[f"w_{i}"] = factor.weight
+            for j, item in enumerate(factor.bins):
+                self.fields[f"s_{i}_{j}"] = _number_field(label, minimum=0.0, maximum=100.0)
+                self.initial[f"s_{i}_{j}"] = item.score
+                if factor.type == "numeric" and j < len(factor.bins) - 1:
+                    self.fields[f"c_{i}_{j}"] = _number_field(label)
+                    self.initial[f"c_{i}_{j}"] = getattr(item, "upper", None)
+            if factor.other_score is not None:
+                self.fields[f"o_{i}"] = _number_field(label, minimum=0.0, maximum=100.0)
+                self.initial[f"o_{i}"] = factor.other_score
+            if factor.missing_rule == "points":
+                self.fields[f"m_{i}"] = _number_field(label, minimum=0.0, maximum=100.0)
+                self.initial[f"m_{i}"] = factor.missing_score
+        for grade in self.scale.grades[:-1]:
+            self.fields[f"g_{grade.code}"] = _number_field(grade.code)
+            self.initial[f"g_{grade.code}"] = grade.min_score
+        self.built_card: Any = None
+        self.built_scale: GradeScale | None = None
+
+    # Rows for the template: each factor with its bound fields.
+    def factor_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for i, factor in enumerate(self.factors):
+            bins = []
+            for j, item in enumerate(factor.bins):
+                bins.append(
+                    {
+                        "score": self[f"s_{i}_{j}"],
+                        "bound": self[f"c_{i}_{j}"] if f"c_{i}_{j}" in self.fields else None,
+                        "first": j == 0,
+                        "categories": ", ".join(getattr(item, "categories", ())),
+                    }
+                )
+            rows.append(
+                {
+                    "index": i,
+                    "key": factor.key,
+                    "label": feature_label(factor.key),
+                    "dimension": presenters.dimension_label(factor.dimension),
+                    "type": factor.type,
+                    "weight": self[f"w_{i}"],
+                    "bins": bins,
+                    "other": self[f"o_{i}"] if f"o_{i}" in self.fields else None,
+                    "missing": self[f"m_{i}"] if f"m_{i}" in self.fields else None,
+                    "missing_rule": str(
+                        presenters.MISSING_RULE_LABELS.get(factor.missing_rule, "")
+                    ),
+                }
+            )
+        return rows
+
+    def grade_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "badge": presenters.grade_badge(grade.code),
+                "field": self[f"g_{grade.code}"] if f"g_{grade.code}" in self.fields else None,
+                "pd": grade.pd,
+            }
+            for grade in self.scale.grades
+        ]
+
+    def weight_total(self) -> float | None:
+        data = getattr(self, "cleaned_data", None)
+        weights = []
+        for i in range(len(self.factors)):
+            value = (data or {}).get(f"w_{i}") if data is not None else self.initial.get(f"w_{i}")
+            if value is None:
+                return None
+            weights.append(float(value))
+        return round(sum(weights), 6)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        # Weights: each above 0, all together 1 (the engine's tolerance).
+        for i in range(len(self.factors)):
+            if data[f"w_{i}"] <= 0:
+                self.add_error(f"w_{i}", _("A weight must be above 0."))
+        total = sum(data[f"w_{i}"] for i in range(len(self.factors)))
+        if abs(total - 1.0) > WEIGHT_TOLERANCE:
+            self.add_error(
+                None,
+                _("The weights sum to %(total)s; they must sum to 1.")
+                % {"total": f"{total:.6g}"},
+            )
+        # Numeric bounds: strictly increasing within a factor.
+        for i, factor in enumerate(self.factors):
+            previous = None
+            for j in range(len(factor.bins) - 1):
+                name = f"c_{i}_{j}"
+                if name not in data:
+                    continue
+                value = data[name]
+                if not math.isfinite(value):
+                    self.add_error(name, _("Enter a finite number."))
+                elif previous is not None and value <= previous:
+                    self.add_error(
+                        name,
+                        _("Each bound must be above the previous one (%(previous)s).")
+                        % {"previous": f"{previous:g}"},
+                    )
+                previous = value
+        # Grade cut-offs: strictly decreasing from the best grade.
+        previous_cut: tuple[str, float] | None = None
+        for grade in self.scale.grades[:-1]:
+            name = f"g_{grade.code}"
+            value = data[name]
+            if previous_cut is not None and value >= previous_cut[1]:
+                self.add_error(
+                    name,
+                    _("Must be below the minimum score of %(grade)s (%(score)s).")
+                    % {"grade": previous_cut[0], "score": f"{previous_cut[1]:g}"},
+                )
+            previous_cut = (grade.code, value)
+        if self.errors:
+            return data
+        self._build(data)
+        return data
+
+    def _factors_from(self, data: dict[str, Any]) -> list[ExpertFactor]:
+        built = []
+        for i, factor in enumerate(self.factors):
+            bins: list[ScoredRange | ScoredCategories] = []
+            count = len(factor.bins)
+            for j, item in enumerate(factor.bins):
+                score = data[f"s_{i}_{j}"]
+                if factor.type == "numeric":
+                    lower = None if j == 0 else data[f"c_{i}_{j - 1}"]
+                    upper = None if j == count - 1 else data[f"c_{i}_{j}"]
+                    bins.append(ScoredRange(lower, upper, score))
+                else:
+                    bins.append(ScoredCategories(tuple(getattr(item, "categories", ())), score))
+            built.append(
+                ExpertFactor(
+                    key=factor.key,
+                    dimension=factor.dimension,
+                    label=factor.label,
+                    type=factor.type,
+                    weight=data[f"w_{i}"],
+                    bins=tuple(bins),
+                    missing_rule=factor.missing_rule,
+                    missing_score=data.get(f"m_{i}", factor.missing_score),
+                    other_score=data.get(f"o_{i}", factor.other_score),
+                )
+            )
+        return built
+
+    def _build(self, data: dict[str, Any]) -> None:
+        meta = dict(self.card.meta)
+        meta.update(
+            created=timezone.localdate().isoformat(),
+            based_on_version=self.card.version,
+        )
+        try:
+            self.built_card = expert_scorecard(
+                key=self.card.key,
+                version=self.next_version,
+                name=data["name"],
+                factors=self._factors_from(data),
+                segment=self.card.segment,
+                meta=meta,
+            )
+        except ScorecardError as error:
+            self.add_error(
+                None, _("The scorecard is invalid: %(problem)s") % {"problem": error}
+            )
+            return
+        scale_data = self.scale.to_dict()
+        grades = scale_data["grades"]
+        assert isinstance(grades, list)
+        for grade in grades:
+            name = f"g_{grade['code']}"
+            if name in data:
+                grade["min_score"] = data[name]
+        try:
+            self.built_scale = GradeScale.from_dict(scale_data)
+        except GradeError as error:
+            self.add_error(
+                None, _("The grade scale is invalid: %(problem)s") % {"problem": error}
+            )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scorecard_edit_view(request: HttpRequest, version_pk: int) -> HttpResponse:
+    """Edit an expert card; saving writes the next version of its key as a draft."""
+    require_perms(request, VIEW_SCORECARD, *EDIT_SCORECARD)
+    version = _version_or_404(version_pk)
+    if not _is_expert_with_weights(version):
+        raise Http404(_("Only expert scorecards with weights can be edited here."))
+    next_version = presenters.next_scorecard_version(version.key)
+    form = ScorecardEditorForm(
+        request.POST if request.method == "POST" else None,
+        version=version,
+        next_version=next_version,
+    )
+    if request.method == "POST" and form.is_valid():
+        assert form.built_card is not None and form.built_scale is not None
+        try:
+            created = services.scorecard_version_create(
+                definition=form.built_card.to_dict(),
+                grade_scale=form.built_scale.to_dict(),
+                notes=form.cleaned_data["notes"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(
+                request,
+                _("Draft %(key)s version %(version)s saved; activate it in the registry.")
+                % {"key": created.key, "version": created.version},
+            )
+            return redirect("web:rating_scorecard_detail", created.pk)
+    return render(
+        request,
+        "web/rating/scorecard_edit.html",
+        {"version": version, "form": form, "next_version": next_version},
+    )
