@@ -81,3 +81,60 @@ def notification_message(kind: str, params: dict[str, Any]) -> str:
 def grade_changed_subject(params: dict[str, Any]) -> str:
     """E-mail subject for a grade change."""
     return str(GRADE_CHANGED_SUBJECT) % _text(params)
+
+# Credit-limit methods of the engine (``engine.limits.METHODS``).
+LIMIT_METHOD_LABELS = {
+    "tangible_net_worth": _("Percent of tangible net worth"),
+    "working_capital": _("Percent of working capital"),
+    "monthly_purchases": _("Monthly credit sales x terms"),
+    "trade_references": _("Trade references' highest credit"),
+    "requested": _("Requested amount"),
+}
+
+# What the limit recommendation reads, with where it comes from.
+LIMIT_INPUT_LABELS = {
+    "equity": _("Equity"),
+    "intangible_assets": _("Intangible assets"),
+    "current_assets": _("Current assets"),
+    "current_liabilities": _("Current liabilities"),
+    "annual_purchases": _("Credit sales, last 12 months"),
+    "terms_days": _("Terms (days)"),
+    "trade_reference_highest_credits": _("Trade references' highest credit"),
+    "requested_amount": _("Requested amount"),
+}
+
+LIMIT_INPUT_SOURCES = {
+    "statement": _("Financial statement for the period ending %(period_end)s"),
+    "no_statement": _("No financial statement known"),
+    "not_recorded": _("Not recorded in the credit file"),
+    "invoices": _("Invoices from %(start)s to %(end)s"),
+    "no_invoices": _("No invoice yet"),
+    "invoice_terms": _("Average terms of the invoices from %(start)s to %(end)s"),
+    "grade_terms": _("Terms recommended for grade %(grade)s"),
+    "no_terms": _("No invoice and no open-account terms for the grade"),
+    "trade_references": _("%(count)s trade references"),
+    "no_trade_references": _("No trade reference with a highest credit"),
+    "requested": _("Given with the request"),
+    "not_requested": _("Not given"),
+}
+
+# Payment methods of the engine (``engine.grades.PAYMENT_METHODS``).
+PAYMENT_METHOD_LABELS = {
+    "open_account": _("Open account"),
+    "guarantee": _("Against a guarantee"),
+    "letter_of_credit": _("Letter of credit"),
+    "cash_against_documents": _("Cash against documents"),
+    "prepayment": _("Prepayment"),
+}
+
+
+def limit_method_label(key: str) -> str:
+    """The limit method's label in the active language (the key itself when unknown)."""
+    label = LIMIT_METHOD_LABELS.get(key)
+    return key if label is None else str(label)
+
+
+def payment_method_label(key: str) -> str:
+    """The payment method's label in the active language (the key itself when unknown)."""
+    label = PAYMENT_METHOD_LABELS.get(key)
+    return key if label is None else str(label)

@@ -9,9 +9,15 @@ the ledger as of the day. So a rating can be rebuilt for any past date.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
 
 from credo.creditfile.models import (
     BankRelation,
@@ -31,7 +37,21 @@ from credo.rating.engine.features import (
     TradeReferenceInput,
     compute_features,
 )
-from credo.rating.engine.grades import GradeScale, default_scale, statistical_scale
+from credo.rating.engine.grades import (
+    DEFAULT_TERMS_POLICY,
+    TEN_GRADES,
+    GradeScale,
+    TermsPolicy,
+    default_scale,
+    statistical_scale,
+    terms_for_grade,
+)
+from credo.rating.engine.limits import (
+    DEFAULT_LIMIT_POLICY,
+    LimitInputs,
+    LimitPolicy,
+    recommend_limit,
+)
 from credo.rating.engine.ratios import StatementFigures, to_float
 from credo.rating.engine.scorecard import Scorecard, select_scorecard
 from credo.receivables import selectors as ledger
@@ -41,11 +61,17 @@ from credo.receivables.metrics import (
     maximum_days_past_due,
     payment_index,
 )
-from credo.receivables.models import Invoice
-from credo.receivables.reports import paid_amounts, receivables_at
+from credo.receivables.models import Invoice, InvoiceInstalment
+from credo.receivables.reports import credit_sales, paid_amounts, receivables_at
 
-from .choices import OverrideStatus, ScorecardStatus
-from .models import Notification, Rating, RatingOverride, ScorecardVersion
+from .choices import OverrideDirection, OverrideStatus, ReviewStatus, ScorecardStatus
+from .messages import (
+    LIMIT_INPUT_LABELS,
+    LIMIT_INPUT_SOURCES,
+    limit_method_label,
+    payment_method_label,
+)
+from .models import CreditReview, Notification, Rating, RatingOverride, ScorecardVersion
 
 VIEW_RATING = "rating.view_rating"
 VIEW_OVERRIDE = "rating.view_ratingoverride"
@@ -312,3 +338,426 @@ def notifications_for(user, *, unread_only: bool = False) -> QuerySet[Notificati
     if unread_only:
         notifications = notifications.filter(read_at__isnull=True)
     return notifications
+
+
+# --------------------------------------------------------------------------- periodic reviews
+
+
+def open_review(customer: Customer) -> CreditReview | None:
+    """The customer's open (scheduled) review, if any. Not restricted: for services."""
+    return CreditReview.objects.filter(customer=customer, status=ReviewStatus.SCHEDULED).first()
+
+
+def review_worklist(
+    user, *, today: dt.date | None = None, overdue_only: bool = False,
+    due_within_days: int | None = None,
+) -> QuerySet[CreditReview]:
+    """Open reviews of the customers ``user`` may see (an account manager: their own),
+    earliest due first, each annotated ``overdue`` (due before ``today``).
+
+    ``overdue_only`` keeps the overdue ones; ``due_within_days`` those due within that many
+    days from ``today`` (overdue ones included).
+    """
+    if user is None or not user.has_perm(VIEW_RATING):
+        return CreditReview.objects.none()
+    day = today or timezone.localdate()
+    reviews = (
+        CreditReview.objects.restrict(user)
+        .filter(status=ReviewStatus.SCHEDULED)
+        .select_related("customer__account_manager", "rating")
+        .annotate(overdue=ExpressionWrapper(Q(due_on__lt=day), output_field=BooleanField()))
+    )
+    if overdue_only:
+        reviews = reviews.filter(due_on__lt=day)
+    if due_within_days is not None:
+        reviews = reviews.filter(due_on__lte=day + dt.timedelta(days=due_within_days))
+    return cast(QuerySet[CreditReview], reviews.order_by("due_on", "id"))
+
+
+def review_history(user, customer: Customer) -> QuerySet[CreditReview]:
+    """Every review of a visible customer (open, done, cancelled), latest due first."""
+    if user is None or not user.has_perm(VIEW_RATING):
+        return CreditReview.objects.none()
+    return (
+        CreditReview.objects.restrict(user)
+        .filter(customer=customer)
+        .select_related("completed_by", "rating", "completion_rating")
+        .order_by("-due_on", "-id")
+    )
+
+
+# --------------------------------------------------------------------------- overrides report
+
+
+@dataclass(frozen=True)
+class OverrideRow:
+    """One override in the report: who proposed and decided it, from which grade to which."""
+
+    override_id: int
+    customer_id: int
+    customer_code: str
+    customer_name: str
+    proposed_on: dt.date
+    proposed_by: str
+    status: str
+    decided_on: dt.date | None
+    decided_by: str
+    from_grade: str
+    to_grade: str
+    direction: str  # "up" (a better grade) or "down"
+    notches: int  # grades moved, always >= 1
+    reason: str
+    decision_note: str
+
+
+@dataclass(frozen=True)
+class OverrideReport:
+    """Overrides proposed from ``start`` to ``end`` (inclusive) and their counts by direction:
+    all proposals, and per status."""
+
+    start: dt.date
+    end: dt.date
+    rows: tuple[OverrideRow, ...]
+    counts: dict[str, int]
+    counts_by_status: dict[str, dict[str, int]]
+
+
+def _username(user) -> str:
+    return "" if user is None else user.get_username()
+
+
+def _grade_steps(scale_codes: tuple[str, ...], from_grade: str, to_grade: str) -> int:
+    """Grades from ``from_grade`` to ``to_grade``: negative = better (an upgrade)."""
+    codes = scale_codes if from_grade in scale_codes and to_grade in scale_codes else TEN_GRADES
+    if from_grade not in codes or to_grade not in codes:
+        return 0
+    return codes.index(to_grade) - codes.index(from_grade)
+
+
+def override_report(user, *, start: dt.date, end: dt.date) -> OverrideReport:
+    """The overrides of customers ``user`` may see, proposed from ``start`` to ``end``."""
+    if user is None or not user.has_perm(VIEW_OVERRIDE):
+        overrides: QuerySet[RatingOverride] = RatingOverride.objects.none()
+    else:
+        overrides = (
+            RatingOverride.objects.restrict(user)
+            .filter(created_at__date__gte=start, created_at__date__lte=end)
+            .select_related("customer", "rating__scorecard", "proposed_by", "decided_by")
+            .order_by("created_at", "id")
+        )
+    scales: dict[int, tuple[str, ...]] = {}
+    rows = []
+    for override in overrides:
+        rating = override.rating
+        if rating.scorecard_id not in scales:
+            scales[rating.scorecard_id] = grade_scale_for(rating.scorecard).codes
+        steps = _grade_steps(scales[rating.scorecard_id], rating.grade, override.proposed_grade)
+        rows.append(
+            OverrideRow(
+                override_id=override.pk,
+                customer_id=override.customer_id,
+                customer_code=override.customer.code,
+                customer_name=override.customer.display_name,
+                proposed_on=timezone.localdate(override.created_at),
+                proposed_by=_username(override.proposed_by),
+                status=override.status,
+                decided_on=(
+                    None if override.decided_at is None
+                    else timezone.localdate(override.decided_at)
+                ),
+                decided_by=_username(override.decided_by),
+                from_grade=rating.grade,
+                to_grade=override.proposed_grade,
+                direction=OverrideDirection.UP if steps < 0 else OverrideDirection.DOWN,
+                notches=abs(steps),
+                reason=override.reason,
+                decision_note=override.decision_note,
+            )
+        )
+    directions = list(OverrideDirection.values)
+    counts = {d: sum(1 for r in rows if r.direction == d) for d in directions}
+    by_status = {
+        status: {d: sum(1 for r in rows if r.direction == d and r.status == status)
+                 for d in directions}
+        for status in OverrideStatus.values
+    }
+    return OverrideReport(
+        start=start, end=end, rows=tuple(rows), counts=counts, counts_by_status=by_status
+    )
+
+
+# --------------------------------------------------------------------------- limit and terms
+
+
+def rating_as_of(customer: Customer, as_of: dt.date | None = None) -> Rating | None:
+    """The current rating, or the latest rating as of a past day."""
+    if as_of is None:
+        return current_rating(customer)
+    return (
+        Rating.objects.filter(customer=customer, as_of__lte=as_of)
+        .select_related("scorecard")
+        .order_by("-as_of", "-rated_at", "-id")
+        .first()
+    )
+
+
+def limit_policy() -> LimitPolicy:
+    """``settings.CREDO_RATING_LIMIT_POLICY`` (``credo.limit_policy/1`` dict) or the default."""
+    configured = getattr(settings, "CREDO_RATING_LIMIT_POLICY", None)
+    return LimitPolicy.from_dict(configured) if configured else DEFAULT_LIMIT_POLICY
+
+
+def terms_policy() -> TermsPolicy:
+    """``settings.CREDO_RATING_TERMS_POLICY`` (the engine's ``TermsPolicy`` dict) or the
+    default."""
+    configured = getattr(settings, "CREDO_RATING_TERMS_POLICY", None)
+    return TermsPolicy.from_dict(configured) if configured else DEFAULT_TERMS_POLICY
+
+
+@dataclass(frozen=True)
+class LimitInputLine:
+    """One input of the limit calculation: its value (company currency) and where it came
+    from (translated text)."""
+
+    key: str
+    label: str
+    value: Decimal | int | tuple[Decimal, ...] | None
+    source: str
+
+
+@dataclass(frozen=True)
+class LimitMethodLine:
+    """One method's result: the amount (None with the engine's reason) and its calculation."""
+
+    method: str
+    label: str
+    amount: Decimal | None
+    reason: str | None
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LimitRecommendationView:
+    """The recommended credit limit for a customer with everything the UI shows.
+
+    ``amount`` is in ``currency`` (the company currency), rounded down by the policy; None
+    when no method gave an amount; 0 = prepayment only. ``lines`` is the engine's calculation
+    (English, with the figures); ``current_limit`` the limit in force for comparison.
+    """
+
+    customer_id: int
+    as_of: dt.date
+    currency: str
+    grade: str | None
+    rating_id: int | None
+    amount: Decimal | None
+    prepayment_only: bool
+    capped_by_grade: bool
+    combined_by: str
+    methods: tuple[LimitMethodLine, ...]
+    inputs: tuple[LimitInputLine, ...]
+    lines: tuple[str, ...]
+    current_limit: Decimal | None
+    policy: dict[str, object]
+
+
+def _money(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(repr(value)).quantize(Decimal("0.01"))
+
+
+def _source(key: str, **params: object) -> str:
+    return str(LIMIT_INPUT_SOURCES[key]) % params if params else str(LIMIT_INPUT_SOURCES[key])
+
+
+def _limit_inputs(
+    customer: Customer, day: dt.date, grade: str | None, requested: Decimal | None
+) -> tuple[LimitInputs, list[LimitInputLine]]:
+    lines: list[LimitInputLine] = []
+
+    def add(key: str, value: Decimal | int | tuple[Decimal, ...] | None, source: str) -> None:
+        lines.append(LimitInputLine(key, str(LIMIT_INPUT_LABELS[key]), value, source))
+
+    statement = (
+        FinancialStatement.objects.filter(customer=customer, period_end__lte=day, as_of__lte=day)
+        .order_by("-period_end", "period_type")
+        .first()
+    )
+    figures: dict[str, float | None] = {
+        "equity": None, "current_assets": None, "current_liabilities": None
+    }
+    if statement is not None:
+        for name in figures:
+            figures[name] = _in_company_currency(
+                statement.in_yuan(name), statement.currency, statement.period_end
+            )
+        statement_source = _source("statement", period_end=statement.period_end.isoformat())
+    else:
+        statement_source = _source("no_statement")
+    for name in ("equity", "current_assets", "current_liabilities"):
+        add(name, _money(figures[name]), statement_source)
+    add("intangible_assets", None, _source("not_recorded"))
+
+    customers = Customer.objects.filter(pk=customer.pk)
+    start = add_months(day, -PAYMENT_WINDOW_MONTHS) + dt.timedelta(days=1)
+    annual: float | None = None
+    if Invoice.objects.filter(customer=customer, invoice_date__lte=day).exists():
+        annual = to_float(credit_sales([(start, day)], customers=customers)[0])
+        add("annual_purchases", _money(annual),
+            _source("invoices", start=start.isoformat(), end=day.isoformat()))
+    else:
+        add("annual_purchases", None, _source("no_invoices"))
+
+    terms_days = _average_terms_days(customer, start, day)
+    if terms_days is not None:
+        terms_source = _source("invoice_terms", start=start.isoformat(), end=day.isoformat())
+    elif grade is not None and grade in terms_policy().terms:
+        terms_days = terms_for_grade(grade, terms_policy()).term_days
+        terms_source = (
+            _source("grade_terms", grade=grade) if terms_days is not None else _source("no_terms")
+        )
+    else:
+        terms_source = _source("no_terms")
+    add("terms_days", terms_days, terms_source)
+
+    references = [
+        _in_company_currency(ref.highest_credit, ref.currency, ref.as_of)
+        for ref in TradeReference.objects.filter(
+            customer=customer, as_of__lte=day, highest_credit__isnull=False
+        ).order_by("as_of", "pk")
+    ]
+    credits = tuple(c for c in references if c is not None)
+    add(
+        "trade_reference_highest_credits",
+        tuple(m for c in credits if (m := _money(c)) is not None),
+        _source("trade_references", count=len(credits)) if credits
+        else _source("no_trade_references"),
+    )
+    add("requested_amount", requested,
+        _source("requested") if requested is not None else _source("not_requested"))
+    inputs = LimitInputs(
+        equity=figures["equity"],
+        intangible_assets=None,
+        current_assets=figures["current_assets"],
+        current_liabilities=figures["current_liabilities"],
+        annual_purchases=annual,
+        terms_days=terms_days,
+        trade_reference_highest_credits=credits,
+        requested_amount=requested,
+    )
+    return inputs, lines
+
+
+def _average_terms_days(customer: Customer, start: dt.date, end: dt.date) -> int | None:
+    """Amount-weighted days from invoice date to due date of the period's invoices, rounded."""
+    rows = InvoiceInstalment.objects.filter(
+        invoice__customer=customer, invoice__invoice_date__range=(start, end),
+        invoice__cancelled_on__isnull=True,
+    ).values_list("invoice__invoice_date", "due_date", "amount_company")
+    weighted = total = Decimal("0")
+    for invoice_date, due_date, amount in rows:
+        weighted += amount * (due_date - invoice_date).days
+        total += amount
+    if total <= 0:
+        return None
+    return int((weighted / total).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def limit_recommendation(
+    *,
+    customer: Customer,
+    as_of: dt.date | None = None,
+    requested_amount: Decimal | None = None,
+    user=None,
+) -> LimitRecommendationView:
+    """The credit limit the engine's ``recommend_limit`` recommends for ``customer``.
+
+    Inputs from the credit file (the latest statement known on the day: equity, current
+    assets and liabilities; intangible assets are not recorded, the engine takes them as 0
+    and says so), the ledger (credit sales of the 12 months to the day; the amount-weighted
+    terms of those invoices, else the grade's terms), the trade references' highest credit,
+    the requested amount if given, and the grade of the rating as of the day (the cap). The
+    policy is ``limit_policy()``. ``user`` given: they must be allowed to see the customer's
+    ratings.
+    """
+    if user is not None and (
+        not user.has_perm(VIEW_RATING)
+        or not Customer.objects.restrict(user).filter(pk=customer.pk).exists()
+    ):
+        raise PermissionDenied(gettext("You may not see this customer's rating."))
+    from credo.decisions.selectors import credit_limit_active, limit_in_company_currency
+
+    day = as_of or timezone.localdate()
+    rating = rating_as_of(customer, as_of)
+    grade = None if rating is None else rating.grade
+    inputs, input_lines = _limit_inputs(customer, day, grade, requested_amount)
+    policy = limit_policy()
+    result = recommend_limit(inputs, policy, grade)
+    active = credit_limit_active(customer=customer, today=day)
+    return LimitRecommendationView(
+        customer_id=customer.pk,
+        as_of=day,
+        currency=ledger.company_currency(),
+        grade=grade,
+        rating_id=None if rating is None else rating.pk,
+        amount=_money(result.amount),
+        prepayment_only=result.prepayment_only,
+        capped_by_grade=result.capped_by_grade,
+        combined_by=result.combined_by,
+        methods=tuple(
+            LimitMethodLine(
+                method=r.method, label=limit_method_label(r.method), amount=_money(r.amount),
+                reason=r.reason, lines=r.lines,
+            )
+            for r in result.method_results
+        ),
+        inputs=tuple(input_lines),
+        lines=result.lines,
+        current_limit=None if active is None else limit_in_company_currency(active, day),
+        policy=policy.to_dict(),
+    )
+
+
+@dataclass(frozen=True)
+class PaymentMethodLine:
+    """An accepted payment method: key and label in the active language."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class TermsRecommendation:
+    """Payment terms and methods recommended for the customer's grade (None without a
+    rating: no recommendation)."""
+
+    customer_id: int
+    grade: str | None
+    rating_id: int | None
+    methods: tuple[PaymentMethodLine, ...]
+    term_days: int | None
+    open_account: bool
+    prepayment_only: bool
+
+
+def terms_recommendation(customer: Customer, *, as_of: dt.date | None = None) -> (
+    TermsRecommendation
+):
+    """The engine's ``terms_for_grade`` for the customer's grade (``terms_policy()``)."""
+    rating = rating_as_of(customer, as_of)
+    policy = terms_policy()
+    if rating is None or rating.grade not in policy.terms:
+        return TermsRecommendation(
+            customer_id=customer.pk, grade=None if rating is None else rating.grade,
+            rating_id=None if rating is None else rating.pk, methods=(), term_days=None,
+            open_account=False, prepayment_only=False,
+        )
+    terms = terms_for_grade(rating.grade, policy)
+    return TermsRecommendation(
+        customer_id=customer.pk,
+        grade=rating.grade,
+        rating_id=rating.pk,
+        methods=tuple(PaymentMethodLine(m, payment_method_label(m)) for m in terms.methods),
+        term_days=terms.term_days,
+        open_account=terms.open_account,
+        prepayment_only=terms.prepayment_only,
+    )
