@@ -15,7 +15,7 @@ from ninja.responses import NinjaJSONEncoder
 
 from .auth import api_auth
 from .errors import install_exception_handlers
-from .routers import collections, core, creditfile, customers, decisions
+from .routers import collections, core, creditfile, customers, decisions, rating
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -45,3 +45,4 @@ api.add_router("/", core.router)
 api.add_router("/", creditfile.router)
 api.add_router("/", decisions.router)
 api.add_router("/", collections.router)
+api.add_router("/", rating.router)

@@ -159,8 +159,7 @@ def grade_choices(scale: GradeScale) -> list[tuple[str, str]]:
 def scale_rows(scale: GradeScale) -> list[dict[str, Any]]:
     """The scale as a table: grade badge, minimum score and PD, best first."""
     return [
-        {"badge": grade_badge(g.code), "min_score": g.min_score, "pd": g.pd}
-        for g in scale.grades
+        {"badge": grade_badge(g.code), "min_score": g.min_score, "pd": g.pd} for g in scale.grades
     ]
 
 
@@ -379,9 +378,7 @@ def history_points(ratings: Sequence[Rating]) -> list[HistoryPoint]:
     """Ratings oldest first as chart points (date label, score, grade)."""
     ordered = sorted(ratings, key=lambda r: (r.rated_at, r.pk))
     return [
-        HistoryPoint(
-            label=translation_date(r.rated_at), score=float(r.score), grade=r.grade
-        )
+        HistoryPoint(label=translation_date(r.rated_at), score=float(r.score), grade=r.grade)
         for r in ordered
     ]
 
@@ -443,8 +440,11 @@ def validation_report(report: Mapping[str, Any]) -> dict[str, Any]:
     """A stored ``ValidationReport.to_dict()`` shaped for a template (missing parts empty)."""
     psi = report.get("psi") if isinstance(report.get("psi"), Mapping) else None
     factors = [
-        {"key": item.get("key", ""), "label": feature_label(str(item.get("key", ""))),
-         "iv": _float(item.get("iv"))}
+        {
+            "key": item.get("key", ""),
+            "label": feature_label(str(item.get("key", ""))),
+            "iv": _float(item.get("iv")),
+        }
         for item in report.get("factors") or []
         if isinstance(item, Mapping)
     ]
@@ -462,9 +462,7 @@ def validation_report(report: Mapping[str, Any]) -> dict[str, Any]:
             (_("KS at score"), _float(report.get("ks_score"))),
             (_("Brier score"), _float(report.get("brier"))),
         ],
-        "calibration": [
-            row for row in report.get("calibration") or [] if isinstance(row, Mapping)
-        ],
+        "calibration": [row for row in report.get("calibration") or [] if isinstance(row, Mapping)],
         "factors": factors,
         "psi": None
         if psi is None

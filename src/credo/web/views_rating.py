@@ -13,7 +13,6 @@ user's restricted querysets (404 otherwise). Writes only call ``credo.rating.ser
 
 from __future__ import annotations
 
-import math
 from typing import Any, cast
 
 from django import forms
@@ -207,8 +206,7 @@ def rating_tab(tab, request: HttpRequest, customer: Customer) -> dict[str, Any]:
         "event_form": bound.get("event")
         or CreditEventForm(initial={"occurred_on": timezone.localdate()}),
         "history": [
-            {"rating": rating, "badge": presenters.grade_badge(rating.grade)}
-            for rating in history
+            {"rating": rating, "badge": presenters.grade_badge(rating.grade)} for rating in history
         ],
     }
     overrides = _visible_overrides(user, customer)
@@ -249,9 +247,7 @@ def rating_tab(tab, request: HttpRequest, customer: Customer) -> dict[str, Any]:
         history_chart=_history_chart(history, summary),
         pending=pending,
         pending_badge=presenters.grade_badge(pending.proposed_grade) if pending else None,
-        may_decide_pending=bool(
-            pending and may_approve and pending.proposed_by_id != user.pk
-        ),
+        may_decide_pending=bool(pending and may_approve and pending.proposed_by_id != user.pk),
         decide_form=bound.get("decide") or OverrideDecideForm(),
         propose_form=(
             bound.get("propose") or OverrideProposeForm(scale=summary["scale"])
@@ -301,9 +297,10 @@ def rating_rate_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         rating = services.customer_rate(customer=customer, trigger="manual", user=request.user)
     except ValidationError as error:
-        messages.error(request, _("The customer could not be rated: %(problem)s") % {
-            "problem": _error_text(error)
-        })
+        messages.error(
+            request,
+            _("The customer could not be rated: %(problem)s") % {"problem": _error_text(error)},
+        )
     else:
         messages.success(
             request,
@@ -332,9 +329,7 @@ def credit_event_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(
-                request, _("Credit event recorded: the customer is re-rated with it.")
-            )
+            messages.success(request, _("Credit event recorded: the customer is re-rated with it."))
             return redirect(tab_url(customer, TAB_KEY))
     if not request.user.has_perm(VIEW_RATING):
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
@@ -449,9 +444,7 @@ def notifications_view(request: HttpRequest) -> HttpResponse:
 def notification_read_view(request: HttpRequest, notification_pk: int) -> HttpResponse:
     """Mark one of the user's notifications read (others' are 404)."""
     require_perms(request, VIEW_NOTIFICATION)
-    notification = (
-        selectors.notifications_for(request.user).filter(pk=notification_pk).first()
-    )
+    notification = selectors.notifications_for(request.user).filter(pk=notification_pk).first()
     if notification is None:
         raise Http404(_("No such notification."))
     services.notification_mark_read(notification=notification, user=request.user)
@@ -463,9 +456,7 @@ def notification_read_view(request: HttpRequest, notification_pk: int) -> HttpRe
 def notifications_read_all_view(request: HttpRequest) -> HttpResponse:
     """Mark every unread notification of the user read."""
     require_perms(request, VIEW_NOTIFICATION)
-    unread: list[Notification] = list(
-        selectors.notifications_for(request.user, unread_only=True)
-    )
+    unread: list[Notification] = list(selectors.notifications_for(request.user, unread_only=True))
     for notification in unread:
         services.notification_mark_read(notification=notification, user=request.user)
     messages.success(request, _("All notifications marked read."))
@@ -481,9 +472,7 @@ def overrides_view(request: HttpRequest) -> HttpResponse:
     """Overrides awaiting a decision (of visible customers), oldest first."""
     require_perms(request, VIEW_OVERRIDE)
     user = request.user
-    page = Paginator(selectors.pending_overrides(user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(selectors.pending_overrides(user), PAGE_SIZE).get_page(request.GET.get("page"))
     may_approve = user.has_perm(APPROVE_RATING_OVERRIDE)
     entries = [
         {
@@ -497,8 +486,12 @@ def overrides_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/rating/overrides.html",
-        {"page": page, "entries": entries, "may_approve": may_approve,
-         "decide_form": OverrideDecideForm()},
+        {
+            "page": page,
+            "entries": entries,
+            "may_approve": may_approve,
+            "decide_form": OverrideDecideForm(),
+        },
     )
 
 
@@ -506,9 +499,9 @@ def overrides_view(request: HttpRequest) -> HttpResponse:
 
 
 def _version_or_404(pk: int) -> ScorecardVersion:
-    version = ScorecardVersion.objects.select_related("created_by", "approved_by").filter(
-        pk=pk
-    ).first()
+    version = (
+        ScorecardVersion.objects.select_related("created_by", "approved_by").filter(pk=pk).first()
+    )
     if version is None:
         raise Http404(_("No such scorecard version."))
     return version
@@ -625,8 +618,7 @@ def scorecard_detail_view(request: HttpRequest, version_pk: int) -> HttpResponse
             "segment": _segment_text(version.segment),
             "factors": _factor_rows(version),
             "scale_rows": scale_rows,
-            "editable": request.user.has_perms(EDIT_SCORECARD)
-            and _is_expert_with_weights(version),
+            "editable": request.user.has_perms(EDIT_SCORECARD) and _is_expert_with_weights(version),
             "may_activate": request.user.has_perm(ACTIVATE_SCORECARD),
         },
     )
@@ -759,32 +751,29 @@ class ScorecardEditorForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if self.errors:
-            return data
-        # Weights: each above 0, all together 1 (the engine's tolerance).
-        for i in range(len(self.factors)):
-            if data[f"w_{i}"] <= 0:
+        # Cross-field checks on the values that parsed; fields that did not carry their own error.
+        weights = [data.get(f"w_{i}") for i in range(len(self.factors))]
+        for i, weight in enumerate(weights):
+            if weight is not None and weight <= 0:
                 self.add_error(f"w_{i}", _("A weight must be above 0."))
-        total = sum(data[f"w_{i}"] for i in range(len(self.factors)))
-        if abs(total - 1.0) > WEIGHT_TOLERANCE:
-            self.add_error(
-                None,
-                _("The weights sum to %(total)s; they must sum to 1.")
-                % {"total": f"{total:.6g}"},
-            )
+        if all(weight is not None for weight in weights):
+            total = sum(weight for weight in weights if weight is not None)
+            if abs(total - 1.0) > WEIGHT_TOLERANCE:
+                self.add_error(
+                    None,
+                    _("The weights sum to %(total)s; they must sum to 1.")
+                    % {"total": f"{total:.6g}"},
+                )
         # Numeric bounds: strictly increasing within a factor.
         for i, factor in enumerate(self.factors):
             previous = None
             for j in range(len(factor.bins) - 1):
-                name = f"c_{i}_{j}"
-                if name not in data:
+                value = data.get(f"c_{i}_{j}")
+                if value is None:
                     continue
-                value = data[name]
-                if not math.isfinite(value):
-                    self.add_error(name, _("Enter a finite number."))
-                elif previous is not None and value <= previous:
+                if previous is not None and value <= previous:
                     self.add_error(
-                        name,
+                        f"c_{i}_{j}",
                         _("Each bound must be above the previous one (%(previous)s).")
                         % {"previous": f"{previous:g}"},
                     )
@@ -792,18 +781,18 @@ class ScorecardEditorForm(forms.Form):
         # Grade cut-offs: strictly decreasing from the best grade.
         previous_cut: tuple[str, float] | None = None
         for grade in self.scale.grades[:-1]:
-            name = f"g_{grade.code}"
-            value = data[name]
+            value = data.get(f"g_{grade.code}")
+            if value is None:
+                continue
             if previous_cut is not None and value >= previous_cut[1]:
                 self.add_error(
-                    name,
+                    f"g_{grade.code}",
                     _("Must be below the minimum score of %(grade)s (%(score)s).")
                     % {"grade": previous_cut[0], "score": f"{previous_cut[1]:g}"},
                 )
             previous_cut = (grade.code, value)
-        if self.errors:
-            return data
-        self._build(data)
+        if not self.errors:
+            self._build(data)
         return data
 
     def _factors_from(self, data: dict[str, Any]) -> list[ExpertFactor]:
@@ -850,9 +839,7 @@ class ScorecardEditorForm(forms.Form):
                 meta=meta,
             )
         except ScorecardError as error:
-            self.add_error(
-                None, _("The scorecard is invalid: %(problem)s") % {"problem": error}
-            )
+            self.add_error(None, _("The scorecard is invalid: %(problem)s") % {"problem": error})
             return
         scale_data = self.scale.to_dict()
         grades = scale_data["grades"]
@@ -864,9 +851,7 @@ class ScorecardEditorForm(forms.Form):
         try:
             self.built_scale = GradeScale.from_dict(scale_data)
         except GradeError as error:
-            self.add_error(
-                None, _("The grade scale is invalid: %(problem)s") % {"problem": error}
-            )
+            self.add_error(None, _("The grade scale is invalid: %(problem)s") % {"problem": error})
 
 
 @login_required
