@@ -69,7 +69,7 @@ def _day_numbers(days: Sequence[dt.date | None]) -> IntArray:
     if not days:
         return np.zeros(0, dtype=np.int64)
     values = np.array(
-        [np.datetime64("NaT") if d is None else np.datetime64(d, "D") for d in days],
+        [np.datetime64("NaT", "D") if d is None else np.datetime64(d, "D") for d in days],
         dtype="datetime64[D]",
     )
     numbers = values.astype(np.int64)
