@@ -351,3 +351,93 @@ def test_editor_errors_in_chinese(client_for, credit_manager, default_card):
         expected = translation.gettext("Enter a number.")
     assert expected in text_of(response)
     assert not ScorecardVersion.objects.filter(version=2).exists()
+
+
+# --- reviews and overrides report -------------------------------------------------------------
+
+
+def test_review_worklist_flags_overdue(
+    client_for, analyst, account_manager, customer, other_customer
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from credo.rating.models import CreditReview
+
+    _rate(customer, analyst)
+    _rate(other_customer, analyst)
+    mine = CreditReview.objects.get(customer=customer, status="scheduled")
+    theirs = CreditReview.objects.get(customer=other_customer, status="scheduled")
+    CreditReview.objects.filter(pk=mine.pk).update(
+        due_on=timezone.localdate() - dt.timedelta(days=3)
+    )
+    url = reverse("web:rating_reviews")
+    text = text_of(client_for(analyst).get(url))
+    assert f'id="review-{mine.pk}"' in text and f'id="review-{theirs.pk}"' in text
+    assert re.search(rf'id="review-{mine.pk}" class="review-overdue" data-overdue="true"', text)
+    assert 'data-overdue="false"' in text and "Overdue (1)" in text
+    overdue = text_of(client_for(analyst).get(url, {"overdue": "1"}))
+    assert f'id="review-{theirs.pk}"' not in overdue
+    # An account manager sees the reviews of their own customers, without the decision form.
+    owner = text_of(client_for(account_manager).get(url))
+    assert f'id="review-{mine.pk}"' in owner and f'id="review-{theirs.pk}"' not in owner
+    assert 'value="complete"' not in owner
+
+
+def test_complete_a_review(client_for, analyst, account_manager, customer):
+    from credo.rating.models import CreditReview
+
+    _rate(customer, analyst)
+    review = CreditReview.objects.get(customer=customer, status="scheduled")
+    url = reverse("web:rating_review_decide", args=[review.pk])
+    assert client_for(account_manager).post(url, {"action": "complete"}).status_code == 403
+    response = client_for(analyst).post(url, {"action": "complete", "note": ""}, follow=True)
+    assert "Give the outcome of the review." in text_of(response)
+    review.refresh_from_db()
+    assert review.status == "scheduled"
+    client_for(analyst).post(url, {"action": "complete", "note": "经营正常"})
+    review.refresh_from_db()
+    assert review.status == "done" and review.completion_rating.trigger == "review"
+    assert (
+        client_for(analyst)
+        .post(reverse("web:rating_review_decide", args=[999999]), {"action": "complete"})
+        .status_code
+        == 404
+    )
+
+
+def test_reviews_permissions(client_for, service_agent, no_role_user):
+    url = reverse("web:rating_reviews")
+    assert client_for(service_agent).get(url).status_code == 403
+    assert client_for(no_role_user).get(url).status_code == 403
+
+
+def test_overrides_report(
+    client_for, analyst, credit_manager, account_manager, customer, other_customer
+):
+    down = _propose(_rate(customer, analyst), analyst, grade="C")
+    up = _propose(_rate(other_customer, analyst), analyst, grade="BB")
+    with acting_as(credit_manager, channel="system"):
+        services.rating_override_reject(override=up, user=credit_manager, note="不同意")
+    url = reverse("web:rating_overrides_report")
+    text = text_of(client_for(credit_manager).get(url))
+    assert f'data-override="{down.pk}" data-direction="down"' in text
+    assert f'data-override="{up.pk}" data-direction="up"' in text
+    assert "不同意" in text and "Upgrade" in text and "Downgrade" in text
+    owner = text_of(client_for(account_manager).get(url))
+    assert f'data-override="{down.pk}"' in owner and f'data-override="{up.pk}"' not in owner
+    bad = text_of(client_for(credit_manager).get(url, {"start": "2025-02-01", "end": "2025-01-01"}))
+    assert "The end must not be before the start." in bad
+    assert (
+        client_for(credit_manager)
+        .get(url, {"start": "2020-01-01", "end": "2020-12-31"})
+        .status_code
+        == 200
+    )
+
+
+def test_overrides_report_permissions(client_for, service_agent, no_role_user):
+    url = reverse("web:rating_overrides_report")
+    assert client_for(service_agent).get(url).status_code == 403
+    assert client_for(no_role_user).get(url).status_code == 403

@@ -355,3 +355,19 @@ def test_nobody_decides_on_their_own_override(client_for, credit_manager, curren
 def test_unknown_decision_is_404(client_for, credit_manager, pending):
     url = reverse("web:rating_override_decide", args=[pending.pk])
     assert client_for(credit_manager).post(url, {"action": "maybe"}).status_code == 404
+
+
+def test_tab_shows_the_recommendation_and_the_next_review(client_for, account_manager, current):
+    from credo.rating import selectors
+
+    response = client_for(account_manager).get(tab_url(current.customer))
+    reco = section(response, "rating-recommendation")
+    terms = selectors.terms_recommendation(current.customer)
+    for method in terms.methods:
+        assert method.label in reco
+    review = selectors.open_review(current.customer)
+    assert review is not None and 'id="rating-next-review"' in reco
+    assert "overdue" not in re.search(r'id="rating-next-review".*?</dd>', reco).group(0)
+    limit = selectors.limit_recommendation(customer=current.customer)
+    for method in limit.methods:
+        assert f'data-method="{method.method}"' in response.content.decode()

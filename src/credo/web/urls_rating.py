@@ -16,6 +16,13 @@ urlpatterns = [
         name="rating_override_decide",
     ),
     path("rating/overrides/", views.overrides_view, name="rating_overrides"),
+    path("rating/overrides/report/", views.overrides_report_view, name="rating_overrides_report"),
+    path("rating/reviews/", views.reviews_view, name="rating_reviews"),
+    path(
+        "rating/reviews/<int:review_pk>/decide/",
+        views.review_decide_view,
+        name="rating_review_decide",
+    ),
     path("rating/notifications/", views.notifications_view, name="rating_notifications"),
     path(
         "rating/notifications/<int:notification_pk>/read/",

@@ -13,12 +13,13 @@ user's restricted querysets (404 otherwise). Writes only call ``credo.rating.ser
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -38,7 +39,12 @@ from credo.creditfile.selectors import creditfile_read_logged
 from credo.customers.models import Customer
 from credo.customers.selectors import can_view_sensitive
 from credo.rating import presenters, selectors, services
-from credo.rating.choices import CreditEventKind, OverrideStatus, ScorecardStatus
+from credo.rating.choices import (
+    CreditEventKind,
+    OverrideDirection,
+    OverrideStatus,
+    ScorecardStatus,
+)
 from credo.rating.engine.grades import GradeError, GradeScale
 from credo.rating.engine.scorecard import (
     ExpertFactor,
@@ -49,7 +55,14 @@ from credo.rating.engine.scorecard import (
     expert_scorecard,
 )
 from credo.rating.messages import feature_label
-from credo.rating.models import CreditEvent, Notification, Rating, RatingOverride, ScorecardVersion
+from credo.rating.models import (
+    CreditEvent,
+    CreditReview,
+    Notification,
+    Rating,
+    RatingOverride,
+    ScorecardVersion,
+)
 
 from . import charts
 from . import tabs as tab_registry
@@ -62,6 +75,7 @@ VIEW_OVERRIDE = "rating.view_ratingoverride"
 VIEW_EVENT = "rating.view_creditevent"
 VIEW_NOTIFICATION = "rating.view_notification"
 VIEW_SCORECARD = "rating.view_scorecardversion"
+VIEW_LIMIT = "decisions.view_creditlimit"
 CREATE_SCORECARD = "rating.add_scorecardversion"
 ACTIVATE_SCORECARD = "rating.change_scorecardversion"
 # The editor is the credit manager's: drafting a version and being allowed to activate one.
@@ -76,6 +90,11 @@ OVERRIDE_BADGES: dict[str, str] = {
     OverrideStatus.PENDING: "badge-suspended",
     OverrideStatus.APPROVED: "badge-active",
     OverrideStatus.REJECTED: "badge-revoked",
+}
+COMBINATION_LABELS = {
+    "minimum": gettext_lazy("the lowest of the methods"),
+    "median": gettext_lazy("the median of the methods"),
+    "weighted": gettext_lazy("the weighted average of the methods"),
 }
 SCORECARD_BADGES: dict[str, str] = {
     ScorecardStatus.DRAFT: "badge-neutral",
@@ -149,14 +168,24 @@ def _visible_overrides(user, customer: Customer):
     )
 
 
-def _recommendations(customer: Customer, rating: Rating) -> dict[str, Any]:
-    """The limit and terms recommendation and the next review date for the rating.
-
-    PLACEHOLDER (engineer G): ``limit_recommendation`` / ``terms_recommendation`` and the
-    review schedule are not in ``credo.rating.selectors`` yet; the tab shows nothing for them
-    until they land and are wired in here.
-    """
-    return {}
+def _recommendations(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    """The limit and terms recommended for the current grade, and the next review date."""
+    user = request.user
+    try:
+        limit = selectors.limit_recommendation(customer=customer, user=user)
+    except (ValidationError, PermissionDenied):  # e.g. an FX rate missing for a statement
+        limit = None
+    review = selectors.open_review(customer)
+    return {
+        "limit": limit,
+        "may_view_limit": user.has_perm(VIEW_LIMIT),
+        "combined_by": str(COMBINATION_LABELS.get(limit.combined_by, limit.combined_by))
+        if limit is not None
+        else "",
+        "terms": selectors.terms_recommendation(customer),
+        "review": review,
+        "review_overdue": review is not None and review.due_on < timezone.localdate(),
+    }
 
 
 def _history_chart(history: list[Rating], summary: dict[str, Any]) -> Any:
@@ -255,7 +284,7 @@ def rating_tab(tab, request: HttpRequest, customer: Customer) -> dict[str, Any]:
             else None
         ),
         scale_rows=presenters.scale_rows(summary["scale"]),
-        recommendations=_recommendations(customer, current),
+        recommendations=_recommendations(request, customer),
     )
     return context
 
@@ -491,6 +520,145 @@ def overrides_view(request: HttpRequest) -> HttpResponse:
             "entries": entries,
             "may_approve": may_approve,
             "decide_form": OverrideDecideForm(),
+        },
+    )
+
+
+# --- review worklist and overrides report ----------------------------------------------------
+
+
+class ReviewDecisionForm(ServiceErrorsForm):
+    """The outcome of a review (complete) or the reason to cancel it; the service requires it."""
+
+    note = forms.CharField(
+        label=gettext_lazy("Outcome or reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+@login_required
+@require_GET
+def reviews_view(request: HttpRequest) -> HttpResponse:
+    """Open credit reviews of the visible customers, earliest due first; overdue flagged."""
+    require_perms(request, VIEW_RATING)
+    user = request.user
+    overdue_only = request.GET.get("overdue") == "1"
+    reviews = selectors.review_worklist(user, overdue_only=overdue_only)
+    page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = [
+        {
+            "review": review,
+            "badge": presenters.grade_badge(review.grade) if review.grade else None,
+        }
+        for review in page.object_list
+    ]
+    return render(
+        request,
+        "web/rating/reviews.html",
+        {
+            "page": page,
+            "entries": entries,
+            "overdue_only": overdue_only,
+            "overdue_count": selectors.review_worklist(user, overdue_only=True).count(),
+            "may_decide": user.has_perm(RATE_CUSTOMER),
+            "review_form": ReviewDecisionForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def review_decide_view(request: HttpRequest, review_pk: int) -> HttpResponse:
+    """Complete (re-rates the customer) or cancel an open review, with the note."""
+    require_perms(request, VIEW_RATING, RATE_CUSTOMER)
+    review = (
+        CreditReview.objects.restrict(request.user)
+        .select_related("customer")
+        .filter(pk=review_pk)
+        .first()
+    )
+    if review is None:
+        raise Http404(_("No such review."))
+    action = request.POST.get("action")
+    if action not in ("complete", "cancel"):
+        raise Http404(_("No such decision."))
+    form = ReviewDecisionForm(request.POST)
+    form.is_valid()
+    note = form.cleaned_data.get("note", "")
+    try:
+        if action == "complete":
+            services.review_complete(review=review, user=request.user, note=note)
+            messages.success(
+                request,
+                _("Review of %(customer)s completed; the customer was re-rated.")
+                % {"customer": review.customer.display_name},
+            )
+        else:
+            services.review_cancel(review=review, user=request.user, note=note)
+            messages.success(
+                request,
+                _("Review of %(customer)s cancelled.") % {"customer": review.customer.display_name},
+            )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    return redirect("web:rating_reviews")
+
+
+class PeriodForm(forms.Form):
+    """The period of the overrides report (proposal dates, inclusive)."""
+
+    start = forms.DateField(
+        label=gettext_lazy("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    end = forms.DateField(
+        label=gettext_lazy("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The end must not be before the start."))
+        return data
+
+
+@login_required
+@require_GET
+def overrides_report_view(request: HttpRequest) -> HttpResponse:
+    """Every override proposed in a period, with direction, notches and decision, and counts."""
+    require_perms(request, VIEW_OVERRIDE)
+    today = timezone.localdate()
+    form = PeriodForm(request.GET or None)
+    start, end = today - dt.timedelta(days=365), today
+    if form.is_bound and form.is_valid():
+        start = form.cleaned_data.get("start") or start
+        end = form.cleaned_data.get("end") or end
+    report = selectors.override_report(request.user, start=start, end=end)
+    if not form.is_bound:
+        form = PeriodForm(initial={"start": start, "end": end})
+    directions = list(OverrideDirection.choices)
+    return render(
+        request,
+        "web/rating/overrides_report.html",
+        {
+            "form": form,
+            "report": report,
+            "direction_labels": dict(directions),
+            "status_labels": dict(OverrideStatus.choices),
+            "count_rows": [
+                {
+                    "status": label,
+                    "counts": [report.counts_by_status[status].get(d, 0) for d, _l in directions],
+                }
+                for status, label in OverrideStatus.choices
+            ],
+            "directions": directions,
+            "totals": [report.counts.get(d, 0) for d, _l in directions],
         },
     )
 
