@@ -147,3 +147,44 @@ def test_account_managers_cannot_propose(rating, account_manager):
         services.rating_override_propose(
             rating=rating, grade="BB", reason="owner thinks so", user=account_manager
         )
+
+
+# --- the overrides report ---------------------------------------------------------------------
+
+
+def test_override_report_by_direction(
+    proposal, rating, analyst, credit_manager, account_manager, other_account_manager,
+    service_agent,
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    services.rating_override_approve(override=proposal, user=credit_manager, note="ok")
+    overridden = selectors.current_rating(rating.customer)
+    upgrade = services.rating_override_propose(
+        rating=overridden, grade="AA", reason="new guarantee", user=analyst
+    )
+    services.rating_override_reject(override=upgrade, user=credit_manager, note="not enough")
+    today = timezone.localdate()
+    report = selectors.override_report(credit_manager, start=today, end=today)
+    assert [(r.from_grade, r.to_grade, r.direction, r.notches, r.status) for r in report.rows] == [
+        ("AAA", "BB", "down", 4, "approved"),  # AAA -> BB: four grades down
+        ("BB", "AA", "up", 3, "rejected"),  # BB -> AA: three grades up
+    ]
+    first = report.rows[0]
+    assert (first.proposed_by, first.decided_by) == (analyst.username, credit_manager.username)
+    assert first.reason == "担保人已破产，财务数据滞后" and first.decision_note == "ok"
+    assert first.proposed_on == today and first.decided_on == today
+    assert first.customer_code == rating.customer.code
+    assert report.counts == {"up": 1, "down": 1}
+    assert report.counts_by_status["approved"] == {"up": 0, "down": 1}
+    assert report.counts_by_status["rejected"] == {"up": 1, "down": 0}
+    assert report.counts_by_status["pending"] == {"up": 0, "down": 0}
+    # Another period, another account manager's view, no permission: nothing.
+    yesterday = today - dt.timedelta(days=1)
+    assert selectors.override_report(credit_manager, start=yesterday, end=yesterday).rows == ()
+    assert len(selectors.override_report(account_manager, start=today, end=today).rows) == 2
+    for user in (other_account_manager, service_agent, None):
+        empty = selectors.override_report(user, start=today, end=today)
+        assert empty.rows == () and empty.counts == {"up": 0, "down": 0}
