@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import CreditEvent, Notification, Rating, RatingOverride, ScorecardVersion
+from .models import (
+    CreditEvent,
+    CreditReview,
+    Notification,
+    Rating,
+    RatingJobRun,
+    RatingOverride,
+    ScorecardVersion,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -67,6 +75,21 @@ class RatingOverrideAdmin(CustomerReadOnlyAdmin):
     list_filter = ("status",)
     list_select_related = ("customer", "proposed_by", "decided_by")
     raw_id_fields = ("customer", "rating")
+
+
+@admin.register(CreditReview)
+class CreditReviewAdmin(CustomerReadOnlyAdmin):
+    list_display = ("due_on", "customer", "grade", "status", "completed_on", "completed_by")
+    list_filter = ("status", "grade")
+    list_select_related = ("customer", "completed_by")
+    raw_id_fields = ("customer", "rating", "completion_rating")
+    date_hierarchy = "due_on"
+
+
+@admin.register(RatingJobRun)
+class RatingJobRunAdmin(ReadOnlyAdmin):
+    list_display = ("job", "run_on", "finished_at")
+    list_filter = ("job",)
 
 
 @admin.register(Notification)
