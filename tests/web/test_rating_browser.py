@@ -15,6 +15,19 @@ from tests.conftest import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def ensure_default_scorecard():
+    """The seeded default card: a transactional test before this one may have flushed it."""
+    from credo.rating import selectors
+    from credo.rating.engine.scorecard import load_template
+
+    if selectors.active_scorecards():
+        return
+    version = services.scorecard_version_create(
+        definition=load_template("default-expert").to_dict(), user=None
+    )
+    services.scorecard_version_activate(version=version, user=None)
+
+
 def log_in(page, base_url, user):
     page.goto(f"{base_url}/accounts/login/")
     page.fill("input[name=username]", user.username)
@@ -32,6 +45,7 @@ def test_rating_tab_override_and_chinese(
     live_server, analyst, credit_manager, make_customer, browser_page  # noqa: F811
 ):
     page = browser_page
+    ensure_default_scorecard()
     customer = make_customer(name_zh="福建浏览器评级有限公司", legal_form="llc")
     with acting_as(analyst, channel="system"):
         rating = services.customer_rate(customer=customer, trigger="manual", user=analyst)

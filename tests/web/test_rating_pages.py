@@ -441,3 +441,29 @@ def test_overrides_report_permissions(client_for, service_agent, no_role_user):
     url = reverse("web:rating_overrides_report")
     assert client_for(service_agent).get(url).status_code == 403
     assert client_for(no_role_user).get(url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "method"),
+    [
+        ("rating_notifications", (), "get"),
+        ("rating_notification_read", (1,), "post"),
+        ("rating_notifications_read_all", (), "post"),
+        ("rating_overrides", (), "get"),
+        ("rating_overrides_report", (), "get"),
+        ("rating_override_decide", (1,), "post"),
+        ("rating_reviews", (), "get"),
+        ("rating_review_decide", (1,), "post"),
+        ("rating_scorecards", (), "get"),
+        ("rating_scorecard_detail", (1,), "get"),
+        ("rating_scorecard_activate", (1,), "post"),
+        ("rating_scorecard_validation", (1,), "get"),
+        ("rating_scorecard_edit", (1,), "get"),
+        ("rating_rate", (1,), "post"),
+        ("rating_event_create", (1,), "post"),
+        ("rating_override_propose", (1,), "post"),
+    ],
+)
+def test_anonymous_goes_to_login(client, name, args, method):
+    response = getattr(client, method)(reverse(f"web:{name}", args=args))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
