@@ -321,3 +321,31 @@ def test_limit_position_counts_as_the_check_does(customer, acting, ledger, limit
     assert position.counted_exposure == D("3500.00")
     assert position.utilisation_percent == D("25.00")
     assert position.limit_company == D("10000.00")
+
+
+def test_grade_requiring_prepayment_blocks_and_follows_overrides(
+    customer, acting, limit_of, analyst, credit_manager
+):
+    from credo.rating import services as rating
+
+    limit_of(customer, "1000000")
+    assert "no_grade" in codes(check(customer, acting, "100", what_if=True))
+
+    def rated(grade):
+        current = rating.customer_rate(customer=customer, trigger="manual")
+        proposal = rating.rating_override_propose(rating=current, grade=grade,
+                                                  reason="test", user=analyst)
+        return rating.rating_override_approve(override=proposal, user=credit_manager)
+
+    rated("C")  # the default policy: CC, C and D are prepayment only
+    answer = check(customer, acting, "100", what_if=True)
+    assert answer.outcome == "block"
+    reason = next(r for r in answer.reasons if r["code"] == "grade_requires_prepayment")
+    assert reason["message"] == "Grade C requires prepayment."
+    assert answer.figures["grade"] == "C"
+
+    rated("BBB")
+    answer = check(customer, acting, "100", what_if=True)
+    assert "grade_requires_prepayment" not in codes(answer)
+    assert "no_grade" not in codes(answer)
+    assert answer.figures["grade"] == "BBB"

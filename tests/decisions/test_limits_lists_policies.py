@@ -159,10 +159,18 @@ def test_default_policy_and_authorities_are_seeded_by_migration():
     assert policy.counted_buckets == list(check_engine.DEFAULT_COUNTED_BUCKETS)
     seeded = dict(ReleaseAuthority.objects.values_list("group_name", "max_amount"))
     assert seeded == {"credit_manager": D("5000000.00"), "credit_analyst": D("500000.00")}
-    migration = importlib.import_module(
-        "credo.decisions.migrations.0002_default_policy_and_authorities"
+    # The seed (0002) plus the prepayment grades added with ratings (0004) give the code's
+    # default: the policy in the database (checked above) is what migrations wrote.
+    seed = importlib.import_module("credo.decisions.migrations.0002_default_policy_and_authorities")
+    grades = importlib.import_module(
+        "credo.decisions.migrations.0004_default_policy_prepayment_grades"
     )
-    assert migration.DEFAULT_STEPS == check_engine.DEFAULT_STEPS
+    expected = [
+        {**step, "grades": grades.PREPAYMENT_GRADES} if step["type"] == "grade_prepayment"
+        else step
+        for step in seed.DEFAULT_STEPS
+    ]
+    assert expected == check_engine.DEFAULT_STEPS
 
 
 def test_default_policy_is_recreated_on_first_use_if_missing(acting):

@@ -117,7 +117,8 @@ DEFAULT_STEPS: list[dict[str, Any]] = [
     {"type": "oldest_overdue", "days": 90, "reaction": "hold"},
     {"type": "limit_expired", "reaction": "hold"},
     {"type": "review_expired", "reaction": "warn"},
-    {"type": "grade_prepayment", "grades": [], "reaction": "block"},
+    # The grades whose terms are prepayment only (rating.engine.grades' default terms policy).
+    {"type": "grade_prepayment", "grades": ["CC", "C", "D"], "reaction": "block"},
 ]
 
 

@@ -200,6 +200,7 @@ class CheckContext:
     limit_state: LimitState
     lists: frozenset[str]
     policy: CheckPolicy | None
+    grade: str | None = None  # the current rating's grade (after any approved override)
 
 
 _LIMIT_FIELDS = ("id", "amount", "currency", "valid_from", "valid_until", "review_due")
@@ -229,15 +230,20 @@ def _check_context_sql(vendor: str) -> str:
         f"AND le.{since} <= %s AND (le.{until} IS NULL OR le.{until} >= %s))"
         for _kind in ListKind.values
     )
-    from credo.rating.models import CreditReview
+    from credo.rating.models import CreditReview, Rating
 
+    current_grade = (
+        f"(SELECT g.{rawsql.column(Rating, 'grade')} FROM {rawsql.table(Rating)} g "
+        # bare boolean column: the form of the partial unique index on current ratings
+        f"WHERE g.customer_id = %s AND g.{rawsql.column(Rating, 'is_current')})"
+    )
     review_overdue = (
         f"EXISTS (SELECT 1 FROM {rawsql.table(CreditReview)} r WHERE r.customer_id = %s "
         f"AND r.{rawsql.column(CreditReview, 'status')} = %s "
         f"AND r.{rawsql.column(CreditReview, 'due_on')} < %s)"
     )
     return (
-        f"SELECT {limit_columns}, {policy_columns}, {on_list}, {review_overdue} "
+        f"SELECT {limit_columns}, {policy_columns}, {on_list}, {current_grade}, {review_overdue} "
         f"FROM (SELECT 1 AS one) base "
         # The limit in force, else the latest expired one; at most one is in force (services).
         f"LEFT JOIN (SELECT x.* FROM {limits} x WHERE x.customer_id = %s "
@@ -264,7 +270,7 @@ def check_context(*, customer_id: int, today: dt.date) -> CheckContext:
     params: list = []
     for list_kind in list_kinds:
         params += [customer_id, list_kind, today, today]
-    params += [customer_id, _REVIEW_OPEN, today]
+    params += [customer_id, customer_id, _REVIEW_OPEN, today]
     params += [customer_id, today, today, customer_id, DEFAULT_POLICY_KEY]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -277,8 +283,9 @@ def check_context(*, customer_id: int, today: dt.date) -> CheckContext:
             strict=True,
         )
     )
-    flags = row[len(_LIMIT_FIELDS) + len(_POLICY_FIELDS) : -1]
+    flags = row[len(_LIMIT_FIELDS) + len(_POLICY_FIELDS) : -2]
     lists = frozenset(k for k, flag in zip(list_kinds, flags, strict=True) if flag)
+    grade = row[-2]
     review_overdue = bool(row[-1])
 
     limit = None
@@ -311,6 +318,7 @@ def check_context(*, customer_id: int, today: dt.date) -> CheckContext:
         limit_state=LimitState(limit=limit, expired=expired, review_expired=review_expired),
         lists=lists,
         policy=policy,
+        grade=grade,
     )
 
 

@@ -526,7 +526,7 @@ def _credit_check(
             watchlisted=ListKind.WATCH in lists,
             limit_expired=limit_state.expired,
             review_expired=limit_state.review_expired,
-            grade=None,  # ratings arrive with issue 4
+            grade=context.grade,
             group_counted_exposure=group_counted,
         ),
         policy,
@@ -541,6 +541,7 @@ def _credit_check(
         "limit_expired": limit_state.expired,
         "review_expired": limit_state.review_expired,
         "lists": sorted(lists),
+        "grade": context.grade,
         "counted_exposure": str(result.counted_exposure),
         "utilisation_percent": (
             None if result.utilisation_percent is None else str(result.utilisation_percent)
