@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "100000"))
 ITEMS = os.environ.get("BENCH_ITEMS", "50")
 BENCH_DIR = Path(os.environ.get("BENCH_DIR", f"/tmp/credo-bench-{CUSTOMERS}-{ITEMS}"))
-SCRIPTS = ["customer_search.py", "credit_check.py", "ageing.py"]
+SCRIPTS = [
+    "customer_search.py", "credit_check.py", "ageing.py", "rating_batch.py", "rating_train.py",
+]
 
 
 def main() -> int:

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, object]] = {
     "token": ("credo_token", _("Create an API token for a user.")),
     "receivables": ("credo_receivables", _("Receivables: ageing, collection metrics, reconcile exposure.")),
     "decisions": ("credo_decisions", _("Credit decisions: recheck orders whose release expired.")),
+    "rating": ("credo_rating", _("Credit rating: batch run, train, register and compare scorecards.")),
     "check-catalogue": ("credo_check_catalogue", _("Fail if the zh-hans catalogue is incomplete.")),
     "manage": ("", _("Run any Django management command.")),
 }

@@ -1,0 +1,173 @@
+"""`credo rating`: batch rating runs, training, registering and comparing scorecards.
+
+    credo rating run [--all | --segment KEY | --customers C1,C2] [--as-of DATE]
+                     [--batch-size N] [--resume RUN_ID]
+    credo rating train --data FILE --target COLUMN [--bad VALUE] --out MODEL.json
+                       [--key K] [--version N] [--report REPORT.html] [--encoding NAME]
+    credo rating train --from-history [--default-definition 90dpd12m] [--as-of DATE]
+                       --out MODEL.json [--key K] [--version N] [--report REPORT.html]
+    credo rating register MODEL.json [--activate]
+    credo rating compare A.json B.json --data FILE --target COLUMN [--bad VALUE]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from credo.rating import batch, training
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(_("%(value)s is not a date (write YYYY-MM-DD).")
+                           % {"value": text}) from None
+
+
+class Command(BaseCommand):
+    help = "Credit rating: batch runs (run), scorecard training (train), register, compare."
+
+    def add_arguments(self, parser):
+        actions = parser.add_subparsers(dest="action", required=True)
+
+        run = actions.add_parser("run", help="rate customers in bulk (vectorised, resumable)")
+        scope = run.add_mutually_exclusive_group()
+        scope.add_argument("--all", action="store_true", help="every customer (the default)")
+        scope.add_argument("--segment", metavar="KEY",
+                           help="customers whose active scorecard has this key")
+        scope.add_argument("--customers", metavar="C1,C2", help="customer codes, comma separated")
+        scope.add_argument("--resume", metavar="RUN_ID", help="continue an interrupted run")
+        run.add_argument("--as-of", metavar="DATE", help="rating date (default today)")
+        run.add_argument("--batch-size", type=int, default=batch.DEFAULT_BATCH_SIZE,
+                         metavar="N", help="customers per chunk (one commit per chunk)")
+
+        train = actions.add_parser("train", help="train a statistical scorecard")
+        source = train.add_mutually_exclusive_group(required=True)
+        source.add_argument("--data", metavar="FILE", help="CSV file (UTF-8 or GBK)")
+        source.add_argument("--from-history", action="store_true",
+                            help="build the training table from credo's own history")
+        train.add_argument("--target", metavar="COLUMN", help="target column of --data")
+        train.add_argument("--bad", metavar="VALUE", help="target value of a bad row")
+        train.add_argument("--encoding", default="", help="encoding of --data (default: detect)")
+        train.add_argument("--default-definition", default=training.DEFAULT_DEFINITION,
+                           help="default for --from-history, e.g. 90dpd12m")
+        train.add_argument("--as-of", metavar="DATE",
+                           help="end of the performance window (--from-history; default today)")
+        train.add_argument("--out", required=True, metavar="MODEL.json")
+        train.add_argument("--key", default="", help="scorecard key")
+        train.add_argument("--version", type=int, default=1, dest="card_version")
+        train.add_argument("--report", metavar="REPORT.html", help="write the validation report")
+
+        register = actions.add_parser("register", help="store a trained card as a new version")
+        register.add_argument("model", metavar="MODEL.json")
+        register.add_argument("--activate", action="store_true")
+
+        compare = actions.add_parser("compare", help="champion vs challenger on the same data")
+        compare.add_argument("champion", metavar="A.json")
+        compare.add_argument("challenger", metavar="B.json")
+        compare.add_argument("--data", required=True, metavar="FILE")
+        compare.add_argument("--target", required=True, metavar="COLUMN")
+        compare.add_argument("--bad", metavar="VALUE")
+
+    def handle(self, *args, action, **options):
+        try:
+            getattr(self, f"_{action}")(**options)
+        except (batch.BatchError, training.TrainingError) as error:
+            raise CommandError(str(error)) from None
+
+    # ------------------------------------------------------------------ run
+
+    def _run(self, *, segment, customers, resume, as_of, batch_size, verbosity=1, **_options):
+        if resume:
+            if as_of or segment or customers:
+                raise CommandError(_("--resume continues a run with its own scope and date: "
+                                     "give no other option."))
+            state = batch.RunState.load(resume)
+        else:
+            day = _date(as_of) if as_of else timezone.localdate()
+            if customers is not None:
+                codes = [c.strip() for c in customers.split(",") if c.strip()]
+                if not codes:
+                    raise CommandError(_("--customers needs at least one customer code."))
+                scope = {"customers": codes}
+            elif segment:
+                scope = {"segment": segment}
+            else:
+                scope = {"all": True}
+            state = batch.run_start(scope=scope, as_of=day, batch_size=batch_size)
+        self.stdout.write(_("Rating run %(run)s as of %(date)s (resume with --resume %(run)s)")
+                          % {"run": state.run_id, "date": state.as_of})
+        state = batch.run_continue(state, progress=self._progress if verbosity else None)
+        if verbosity:
+            sys.stderr.write("\n")
+        skipped = ", ".join(f"{batch.SKIP_LABELS.get(k, k)} {n}" for k, n in state.skipped.items())
+        self.stdout.write(_("Rated %(rated)d of %(total)d customers; skipped: %(skipped)s; "
+                            "seconds: %(seconds)s")
+                          % {"rated": state.rated, "total": state.total,
+                             "skipped": skipped or "0",
+                             "seconds": json.dumps(state.seconds)})
+
+    @staticmethod
+    def _progress(done: int, total: int, seconds: float) -> None:
+        width = 30
+        filled = int(width * done / total) if total else width
+        rate = done / seconds if seconds else 0
+        sys.stderr.write(
+            f"\r  customers [{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
+            f"{100 * done / max(total, 1):3.0f}%  {seconds:6.1f} s  {rate:,.0f}/s")
+        sys.stderr.flush()
+
+    # ------------------------------------------------------------------ train
+
+    def _train(self, *, data, from_history, target, bad, encoding, default_definition, as_of,
+               out, key, card_version, report, **_options):
+        if card_version < 1:
+            raise CommandError(_("--version must be at least 1."))
+        if data:
+            if not target:
+                raise CommandError(_("--target is required with --data."))
+            result = training.train_file(data, target=target, bad=bad, key=key or "trained",
+                                         version=card_version, encoding=encoding)
+        else:
+            day = _date(as_of) if as_of else timezone.localdate()
+            result = training.train_history(as_of=day, definition=default_definition,
+                                            key=key or "history-statistical",
+                                            version=card_version)
+        Path(out).write_text(result.to_json(), encoding="utf-8")
+        if report:
+            Path(report).write_text(result.validation.html(), encoding="utf-8")
+        v = result.validation
+        self.stdout.write(
+            _("Trained %(key)s v%(version)s on %(rows)d rows (%(bads)d bad), %(factors)d "
+              "factors; hold-out AUC %(auc).3f, Gini %(gini).3f, KS %(ks).3f -> %(out)s")
+            % {"key": result.card["key"], "version": result.card["version"], "rows": result.rows,
+               "bads": result.bads, "factors": len(result.model.features), "auc": v.auc,
+               "gini": v.gini, "ks": v.ks, "out": out})
+
+    # ------------------------------------------------------------------ register / compare
+
+    def _register(self, *, model, activate, **_options):
+        version = training.register_card(model, activate=activate)
+        self.stdout.write(_("Registered %(key)s version %(version)s (%(status)s).")
+                          % {"key": version.key, "version": version.version,
+                             "status": version.status})
+
+    def _compare(self, *, champion, challenger, data, target, bad, **_options):
+        result = training.compare_files(champion, challenger, data=data, target=target, bad=bad)
+        a, b = result["champion"], result["challenger"]
+        self.stdout.write(f"{'':12}{_('champion'):>14}{_('challenger'):>14}{_('difference'):>14}")
+        for name in ("auc", "gini", "ks", "brier"):
+            left, right = a[name], b[name]
+            diff = result["differences"][name]
+            cells = [("-" if x is None else f"{x:.4f}") for x in (left, right, diff)]
+            self.stdout.write(f"{name:12}{cells[0]:>14}{cells[1]:>14}{cells[2]:>14}")
+        self.stdout.write(_("Better: %(which)s") % {
+            "which": _("challenger") if result["better"] == "challenger" else _("champion")})

@@ -1,0 +1,103 @@
+"""`credo rating run | train | register | compare` from the command line."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from credo.demo.generator import DEFAULT_AS_OF, PortfolioGenerator
+from credo.demo.ledger import LedgerGenerator
+from credo.demo.writer import load_portfolio
+from credo.rating.engine.scorecard import Scorecard
+from credo.rating.models import Rating, ScorecardVersion
+
+pytestmark = pytest.mark.django_db
+
+GERMAN = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "german_credit.csv"
+
+
+def _call(*args) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("credo_rating", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def demo(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    load_portfolio(
+        PortfolioGenerator(seed=5, count=20, as_of=DEFAULT_AS_OF), bulk=True, batch_size=20,
+        ledger=LedgerGenerator(seed=5, as_of=DEFAULT_AS_OF, items_per_customer=4),
+    )
+
+
+def test_run_all_then_resume_a_finished_run_is_refused(demo, tmp_path):
+    out, _err = _call("run", "--all", "--as-of", DEFAULT_AS_OF.isoformat(), "--batch-size", "8")
+    assert "Rated 20 of 20 customers" in out
+    assert Rating.objects.filter(is_current=True, trigger="batch").count() == 20
+    run_id = out.split("Rating run ")[1].split()[0]
+    record = json.loads((tmp_path / "rating-runs" / f"{run_id}.json").read_text())
+    assert record["status"] == "finished" and record["chunks"] == 3
+    assert set(record["seconds"]) == {"extract", "features", "scoring", "write"}
+    with pytest.raises(CommandError, match="already finished"):
+        _call("run", "--resume", run_id)
+
+
+def test_run_bad_arguments(demo):
+    with pytest.raises(CommandError, match="is not a date"):
+        _call("run", "--as-of", "30.11.2026")
+    with pytest.raises(CommandError, match="Unknown customer codes: XX1, XX2"):
+        _call("run", "--customers", "XX1,XX2", "--as-of", DEFAULT_AS_OF.isoformat())
+    with pytest.raises(CommandError, match="at least one customer code"):
+        _call("run", "--customers", " , ")
+    with pytest.raises(CommandError, match="No rating run"):
+        _call("run", "--resume", "nope")
+    with pytest.raises(CommandError, match="batch size"):
+        _call("run", "--batch-size", "0", "--as-of", DEFAULT_AS_OF.isoformat())
+    with pytest.raises(CommandError, match="No active scorecard has the key"):
+        _call("run", "--segment", "nope", "--as-of", DEFAULT_AS_OF.isoformat())
+    with pytest.raises(CommandError):  # argparse: scope options exclude each other
+        _call("run", "--all", "--segment", "default-expert")
+    assert not Rating.objects.exists()
+
+
+def test_train_bad_arguments(tmp_path):
+    with pytest.raises(CommandError, match="--target is required"):
+        _call("train", "--data", "x.csv", "--out", str(tmp_path / "m.json"))
+    with pytest.raises(CommandError, match="Cannot read"):
+        _call("train", "--data", str(tmp_path / "absent.csv"), "--target", "t", "--out",
+              str(tmp_path / "m.json"))
+    with pytest.raises(CommandError, match="--version must be at least 1"):
+        _call("train", "--data", "x.csv", "--target", "t", "--out", "m.json", "--version", "0")
+
+
+@pytest.mark.skipif(not GERMAN.exists(), reason="../shared/data/german_credit.csv is absent")
+def test_train_register_activate_and_compare_on_german_credit(tmp_path):
+    model, report = tmp_path / "german.json", tmp_path / "report.html"
+    out, _err = _call("train", "--data", str(GERMAN), "--target", "creditability", "--bad",
+                      "bad", "--out", str(model), "--key", "german", "--report", str(report))
+    assert "hold-out AUC" in out
+    card = Scorecard.from_json(model.read_text(encoding="utf-8"))
+    assert card.key == "german" and card.kind == "statistical"
+    assert card.meta["validation"]["auc"] > 0.7
+    assert "AUC" in report.read_text(encoding="utf-8")
+
+    out, _err = _call("register", str(model), "--activate")
+    assert "Registered german version 1 (active)" in out
+    stored = ScorecardVersion.objects.get(key="german")
+    assert stored.validation_report["auc"] == card.meta["validation"]["auc"]
+    with pytest.raises(CommandError, match="not higher than the latest version"):
+        _call("register", str(model))
+
+    challenger = tmp_path / "challenger.json"
+    data = json.loads(model.read_text(encoding="utf-8"))
+    data["factors"] = data["factors"][:3]
+    data["version"] = 2
+    challenger.write_text(json.dumps(data), encoding="utf-8")
+    out, _err = _call("compare", str(model), str(challenger), "--data", str(GERMAN),
+                      "--target", "creditability", "--bad", "bad")
+    assert "auc" in out and "Better: champion" in out
