@@ -57,6 +57,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from credo.core import rawsql
 from credo.core.services import business_event_emit
 from credo.creditfile.choices import UNIT_MULTIPLIER
 from credo.customers.models import Customer
@@ -162,18 +163,6 @@ def _add_seconds(state: RunState, part: str, seconds: float) -> None:
 # =========================================================================== extraction
 
 
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
-def _t(model: type) -> str:
-    return _q(model._meta.db_table)  # type: ignore[attr-defined]
-
-
-def _c(model: type, name: str) -> str:
-    return _q(model._meta.get_field(name).column)  # type: ignore[attr-defined]
-
-
 def _cents(expression: str) -> str:
     """SQL giving a money column as integer cents (exact on both backends)."""
     return f"CAST(ROUND({expression} * 100) AS BIGINT)"
@@ -243,21 +232,21 @@ def extract(customer_ids: Sequence[int], *, as_of: dt.date) -> Extract:
     from credo.receivables.models import Allocation, FxRate, Invoice, InvoiceInstalment, Payment
 
     cust_filter, cust_params = _range_filter("c.id", customer_ids)
-    cu, ind, bp = _t(Customer), _t(Industry), _t(BusinessProfile)
-    profile_customer = _c(BusinessProfile, "customer")
-    profile_as_of = _c(BusinessProfile, "as_of")
+    cu, ind, bp = rawsql.table(Customer), rawsql.table(Industry), rawsql.table(BusinessProfile)
+    profile_customer = rawsql.column(BusinessProfile, "customer")
+    profile_as_of = rawsql.column(BusinessProfile, "as_of")
     customers = _fetch(
-        f"SELECT c.id, c.{_c(Customer, 'founding_date')}, "
-        f"{_cents('c.' + _c(Customer, 'registered_capital'))}, "
-        f"c.{_c(Customer, 'registered_capital_currency')}, "
-        f"{_cents('c.' + _c(Customer, 'paid_in_capital'))}, "
-        f"c.{_c(Customer, 'paid_in_capital_currency')}, c.{_c(Customer, 'legal_form')}, "
-        f"c.{_c(Customer, 'size_class')}, COALESCE(p.{_c(Industry, 'code')}, i.{_c(Industry, 'code')}),"
-        f" i.id, (SELECT b.{_c(BusinessProfile, 'employees')} FROM {bp} b "
+        f"SELECT c.id, c.{rawsql.column(Customer, 'founding_date')}, "
+        f"{_cents('c.' + rawsql.column(Customer, 'registered_capital'))}, "
+        f"c.{rawsql.column(Customer, 'registered_capital_currency')}, "
+        f"{_cents('c.' + rawsql.column(Customer, 'paid_in_capital'))}, "
+        f"c.{rawsql.column(Customer, 'paid_in_capital_currency')}, c.{rawsql.column(Customer, 'legal_form')}, "
+        f"c.{rawsql.column(Customer, 'size_class')}, COALESCE(p.{rawsql.column(Industry, 'code')}, i.{rawsql.column(Industry, 'code')}),"
+        f" i.id, (SELECT b.{rawsql.column(BusinessProfile, 'employees')} FROM {bp} b "
         f"WHERE b.{profile_customer} = c.id AND b.{profile_as_of} <= %s "
         f"ORDER BY b.{profile_as_of} DESC, b.id DESC LIMIT 1) "
-        f"FROM {cu} c LEFT JOIN {ind} i ON i.id = c.{_c(Customer, 'industry')} "
-        f"LEFT JOIN {ind} p ON p.id = i.{_c(Industry, 'parent')} WHERE{cust_filter} ORDER BY c.id",
+        f"FROM {cu} c LEFT JOIN {ind} i ON i.id = c.{rawsql.column(Customer, 'industry')} "
+        f"LEFT JOIN {ind} p ON p.id = i.{rawsql.column(Industry, 'parent')} WHERE{cust_filter} ORDER BY c.id",
         [as_of, *cust_params],
         ["customer_id", "founded", "registered_cents", "registered_currency", "paid_in_cents",
          "paid_in_currency", "legal_form", "size_class", "section", "industry_id", "employees"],
@@ -265,43 +254,43 @@ def extract(customer_ids: Sequence[int], *, as_of: dt.date) -> Extract:
 
     def records(model: type, columns: Sequence[tuple[str, str]], extra: str = "",
                 extra_params: Sequence[object] = ()) -> pa.Table:
-        where, params = _range_filter(f"r.{_c(model, 'customer')}", customer_ids)
+        where, params = _range_filter(f"r.{rawsql.column(model, 'customer')}", customer_ids)
         select = ", ".join(expr for expr, _name in columns)
         return _fetch(
-            f"SELECT r.{_c(model, 'customer')}, {select} FROM {_t(model)} r "
-            f"WHERE{where} AND r.{_c(model, 'as_of')} <= %s{extra}",
+            f"SELECT r.{rawsql.column(model, 'customer')}, {select} FROM {rawsql.table(model)} r "
+            f"WHERE{where} AND r.{rawsql.column(model, 'as_of')} <= %s{extra}",
             [*params, as_of, *extra_params], ["customer_id", *(name for _expr, name in columns)],
         )
 
     fs = FinancialStatement
     statements = records(
         fs,
-        [(f"r.{_c(fs, 'period_end')}", "period_end"), (f"r.{_c(fs, 'period_type')}", "period_type"),
-         (f"r.{_c(fs, 'unit')}", "unit"), (f"r.{_c(fs, 'currency')}", "currency")]
-        + [(_cents(f"r.{_c(fs, line)}"), line) for line in STATEMENT_LINES],
-        f" AND r.{_c(fs, 'period_end')} <= %s", [as_of],
+        [(f"r.{rawsql.column(fs, 'period_end')}", "period_end"), (f"r.{rawsql.column(fs, 'period_type')}", "period_type"),
+         (f"r.{rawsql.column(fs, 'unit')}", "unit"), (f"r.{rawsql.column(fs, 'currency')}", "currency")]
+        + [(_cents(f"r.{rawsql.column(fs, line)}"), line) for line in STATEMENT_LINES],
+        f" AND r.{rawsql.column(fs, 'period_end')} <= %s", [as_of],
     )
     tr = TradeReference
     trade_references = records(
-        tr, [(f"r.{_c(tr, 'payment_experience')}", "experience"),
-             (f"r.{_c(tr, 'days_beyond_terms')}", "days"), (f"r.{_c(tr, 'as_of')}", "as_of")])
+        tr, [(f"r.{rawsql.column(tr, 'payment_experience')}", "experience"),
+             (f"r.{rawsql.column(tr, 'days_beyond_terms')}", "days"), (f"r.{rawsql.column(tr, 'as_of')}", "as_of")])
     br = BankRelation
     bank_relations = records(
-        br, [(f"r.{_c(br, 'overdue_count')}", "overdue_count"),
-             (_cents(f"r.{_c(br, 'overdue_amount')}"), "amount_cents"),
-             (f"r.{_c(br, 'currency')}", "currency"), (f"r.{_c(br, 'as_of')}", "as_of")])
+        br, [(f"r.{rawsql.column(br, 'overdue_count')}", "overdue_count"),
+             (_cents(f"r.{rawsql.column(br, 'overdue_amount')}"), "amount_cents"),
+             (f"r.{rawsql.column(br, 'currency')}", "currency"), (f"r.{rawsql.column(br, 'as_of')}", "as_of")])
     pr = PublicRecord
     public_records = records(
-        pr, [(f"r.{_c(pr, 'kind')}", "kind"), (f"r.{_c(pr, 'role')}", "role"),
-             (_cents(f"r.{_c(pr, 'amount')}"), "amount_cents"),
-             (f"r.{_c(pr, 'currency')}", "currency"), (f"r.{_c(pr, 'status')}", "status"),
-             (f"r.{_c(pr, 'event_date')}", "event_date"), (f"r.{_c(pr, 'as_of')}", "as_of")])
+        pr, [(f"r.{rawsql.column(pr, 'kind')}", "kind"), (f"r.{rawsql.column(pr, 'role')}", "role"),
+             (_cents(f"r.{rawsql.column(pr, 'amount')}"), "amount_cents"),
+             (f"r.{rawsql.column(pr, 'currency')}", "currency"), (f"r.{rawsql.column(pr, 'status')}", "status"),
+             (f"r.{rawsql.column(pr, 'event_date')}", "event_date"), (f"r.{rawsql.column(pr, 'as_of')}", "as_of")])
 
-    inv_customer = _c(Invoice, "customer")
+    inv_customer = rawsql.column(Invoice, "customer")
     where, params = _range_filter(f"inv.{inv_customer}", customer_ids)
     invoiced = _fetch(
-        f"SELECT DISTINCT inv.{inv_customer} FROM {_t(Invoice)} inv WHERE{where} "
-        f"AND inv.{_c(Invoice, 'invoice_date')} <= %s", [*params, as_of], ["customer_id"])
+        f"SELECT DISTINCT inv.{inv_customer} FROM {rawsql.table(Invoice)} inv WHERE{where} "
+        f"AND inv.{rawsql.column(Invoice, 'invoice_date')} <= %s", [*params, as_of], ["customer_id"])
 
     # Paid amounts as receivables.reports.paid_amounts: cash allocations (not credit notes) by
     # payment date over the two 12-month windows, grouped by (customer, due date, paid date).
@@ -309,14 +298,14 @@ def extract(customer_ids: Sequence[int], *, as_of: dt.date) -> Extract:
     window_start = add_months(year_ago_end, -selectors.PAYMENT_WINDOW_MONTHS) + dt.timedelta(1)
     al, pay, inst = Allocation, Payment, InvoiceInstalment
     paid = _fetch(
-        f"SELECT inv.{inv_customer}, inst.{_c(inst, 'due_date')}, "
-        f"pay.{_c(pay, 'payment_date')}, SUM(al.{_c(al, 'amount_company')}) "
-        f"FROM {_t(al)} al JOIN {_t(pay)} pay ON pay.id = al.{_c(al, 'payment')} "
-        f"JOIN {_t(inst)} inst ON inst.id = al.{_c(al, 'instalment')} "
-        f"JOIN {_t(Invoice)} inv ON inv.id = inst.{_c(inst, 'invoice')} "
-        f"WHERE al.{_c(al, 'payment')} IS NOT NULL AND pay.{_c(pay, 'payment_date')} "
+        f"SELECT inv.{inv_customer}, inst.{rawsql.column(inst, 'due_date')}, "
+        f"pay.{rawsql.column(pay, 'payment_date')}, SUM(al.{rawsql.column(al, 'amount_company')}) "
+        f"FROM {rawsql.table(al)} al JOIN {rawsql.table(pay)} pay ON pay.id = al.{rawsql.column(al, 'payment')} "
+        f"JOIN {rawsql.table(inst)} inst ON inst.id = al.{rawsql.column(al, 'instalment')} "
+        f"JOIN {rawsql.table(Invoice)} inv ON inv.id = inst.{rawsql.column(inst, 'invoice')} "
+        f"WHERE al.{rawsql.column(al, 'payment')} IS NOT NULL AND pay.{rawsql.column(pay, 'payment_date')} "
         f"BETWEEN %s AND %s AND{where} "
-        f"GROUP BY inv.{inv_customer}, inst.{_c(inst, 'due_date')}, pay.{_c(pay, 'payment_date')}",
+        f"GROUP BY inv.{inv_customer}, inst.{rawsql.column(inst, 'due_date')}, pay.{rawsql.column(pay, 'payment_date')}",
         [window_start, as_of, *params], ["customer_id", "due", "paid", "sum_amount"])
 
     # Balances with the receivables report's own open-items SQL, grouped by customer.
@@ -332,9 +321,9 @@ def extract(customer_ids: Sequence[int], *, as_of: dt.date) -> Extract:
         [as_of, as_of, *items_params], ["customer_id", "sum_total", "sum_current", "oldest_due"])
 
     fx = _fetch(
-        f"SELECT {_c(FxRate, 'currency')}, {_c(FxRate, 'rate_date')}, "
-        f"CAST({_c(FxRate, 'rate')} AS VARCHAR(40)) FROM {_t(FxRate)} "
-        f"ORDER BY {_c(FxRate, 'currency')}, {_c(FxRate, 'rate_date')}",
+        f"SELECT {rawsql.column(FxRate, 'currency')}, {rawsql.column(FxRate, 'rate_date')}, "
+        f"CAST({rawsql.column(FxRate, 'rate')} AS VARCHAR(40)) FROM {rawsql.table(FxRate)} "
+        f"ORDER BY {rawsql.column(FxRate, 'currency')}, {rawsql.column(FxRate, 'rate_date')}",
         [], ["currency", "rate_date", "rate"])
     return Extract(as_of=as_of, customers=customers, statements=statements,
                    trade_references=trade_references, bank_relations=bank_relations,
@@ -1216,19 +1205,19 @@ def ratings_write(scored: ScoredChunk, *, rows: IntArray, cards: Sequence[CardIn
     if not len(rows):
         return 0
     ids = [int(i) for i in scored.customer_ids[rows]]
-    rating_table, customer_col = _t(Rating), _c(Rating, "customer")
-    current_col = _c(Rating, "is_current")
+    rating_table, customer_col = rawsql.table(Rating), rawsql.column(Rating, "customer")
+    current_col = rawsql.column(Rating, "is_current")
     previous: dict[int, str] = {}
     with connection.cursor() as cursor:
         for start in range(0, len(ids), 900):
             part = ids[start:start + 900]
             marks = ", ".join(["%s"] * len(part))
             cursor.execute(
-                f"SELECT {customer_col}, {_c(Rating, 'grade')} FROM {rating_table} "
+                f"SELECT {customer_col}, {rawsql.column(Rating, 'grade')} FROM {rating_table} "
                 f"WHERE {current_col} = %s AND {customer_col} IN ({marks})", [True, *part])
             previous.update({int(c): str(g) for c, g in cursor.fetchall()})
             cursor.execute(
-                f"UPDATE {rating_table} SET {current_col} = %s, {_c(Rating, 'updated_at')} = %s "
+                f"UPDATE {rating_table} SET {current_col} = %s, {rawsql.column(Rating, 'updated_at')} = %s "
                 f"WHERE {current_col} = %s AND {customer_col} IN ({marks})",
                 [False, timezone.now(), True, *part])
     now = timezone.now()
@@ -1244,7 +1233,7 @@ def ratings_write(scored: ScoredChunk, *, rows: IntArray, cards: Sequence[CardIn
              if f.name not in names and f.name != "id"]
     columns = [f.column for f in fields] + [f.column for f in extra]
     extra_values = [f.get_db_prep_save(f.get_default(), connection) for f in extra]
-    sql = (f"INSERT INTO {rating_table} ({', '.join(_q(c) for c in columns)}) "
+    sql = (f"INSERT INTO {rating_table} ({', '.join(rawsql.quote(c) for c in columns)}) "
            f"VALUES ({placeholders}{', %s' * len(extra)})")
     day = fields[2].get_db_prep_save(as_of, connection)
     stamp = fields[1].get_db_prep_save(now, connection)

@@ -37,6 +37,7 @@ import numpy.typing as npt
 import pyarrow as pa
 from django.utils.translation import gettext
 
+from credo.core import rawsql
 from credo.rating.engine.binning import to_float_array
 from credo.rating.engine.features import FEATURE_DEFINITIONS
 from credo.rating.engine.scorecard import Scorecard, ScorecardError
@@ -242,7 +243,7 @@ def default_flags(customer_ids: Sequence[int], *, start: dt.date, end: dt.date, 
     """1 for customers with an item ``days`` or more past due on a day in (start, end]."""
     from credo.receivables.models import Allocation, Invoice, InvoiceInstalment, WriteOff
 
-    t, c = batch._t, batch._c
+    t, c = rawsql.table, rawsql.column
     inst, inv = InvoiceInstalment, Invoice
     where, params = batch._range_filter(f"inv.{c(inv, 'customer')}", customer_ids)
     last_due = end - dt.timedelta(days=days)
