@@ -90,6 +90,15 @@ def test_batch_run_equals_customer_rate_and_keeps_one_current_rating(portfolio, 
             assert mine["key"] == theirs["key"] and mine["bin_label"] == theirs["bin_label"]
             assert mine["points"] == pytest.approx(theirs["points"], abs=1e-6)
     assert Rating.objects.filter(is_current=True).count() == len(portfolio)
+    # The open review moved with the batch rating, exactly as customer_rate had set it.
+    from credo.rating.models import CreditReview
+
+    for customer in portfolio:
+        review = CreditReview.objects.get(customer=customer, status="scheduled")
+        current = Rating.objects.get(customer=customer, is_current=True)
+        assert review.rating_id == current.pk and review.grade == current.grade
+        assert review.due_on == services.review_due_on(grade=current.grade,
+                                                       rated_on=DEFAULT_AS_OF)
 
 
 def test_resume_after_an_interrupted_run(portfolio):
@@ -102,6 +111,12 @@ def test_resume_after_an_interrupted_run(portfolio):
     resumed = batch.run_continue(resumed)
     assert resumed.status == "finished" and resumed.rated == 60 and resumed.chunks == 3
     assert Rating.objects.count() == 60  # nobody rated twice
+    from credo.rating.models import CreditReview
+
+    # First ratings: every customer gets its first scheduled review, from the batch rating.
+    assert CreditReview.objects.filter(status="scheduled").count() == 60
+    assert set(CreditReview.objects.values_list("rating_id", flat=True)) == set(
+        Rating.objects.values_list("pk", flat=True))
     with pytest.raises(batch.BatchError):
         batch.run_continue(batch.RunState.load(state.run_id))
 

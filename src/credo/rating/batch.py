@@ -1251,7 +1251,47 @@ def ratings_write(scored: ScoredChunk, *, rows: IntArray, cards: Sequence[CardIn
             True, stamp, stamp, *extra_values))
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+    reviews_schedule_bulk(ids)
     return len(params)
+
+
+def reviews_schedule_bulk(customer_ids: Sequence[int]) -> int:
+    """Move (or create) each customer's open credit review from its current rating's grade,
+    as ``services.review_schedule`` does one customer at a time (bulk: no per-row change log,
+    like the ratings above). Returns the number of reviews written."""
+    from .choices import ReviewStatus
+    from .models import CreditReview
+    from .services import review_due_on, review_policy
+
+    policy = review_policy()
+    current = {
+        customer_id: (rating_id, grade, as_of)
+        for customer_id, rating_id, grade, as_of in Rating.objects.filter(
+            is_current=True, customer_id__in=customer_ids
+        ).values_list("customer_id", "id", "grade", "as_of")
+    }
+    open_reviews = {
+        review.customer_id: review
+        for review in CreditReview.objects.filter(
+            status=ReviewStatus.SCHEDULED, customer_id__in=list(current)
+        )
+    }
+    now = timezone.now()
+    updates, creates = [], []
+    for customer_id, (rating_id, grade, as_of) in current.items():
+        due_on = review_due_on(grade=grade, rated_on=as_of, policy=policy)
+        review = open_reviews.get(customer_id)
+        if review is None:
+            creates.append(CreditReview(customer_id=customer_id, due_on=due_on, grade=grade,
+                                        rating_id=rating_id, status=ReviewStatus.SCHEDULED))
+        else:
+            review.due_on, review.grade, review.rating_id, review.updated_at = (
+                due_on, grade, rating_id, now)
+            updates.append(review)
+    CreditReview.objects.bulk_update(updates, ["due_on", "grade", "rating", "updated_at"],
+                                     batch_size=900)
+    CreditReview.objects.bulk_create(creates, batch_size=900)
+    return len(updates) + len(creates)
 
 
 # =========================================================================== the run
