@@ -203,6 +203,12 @@ def test_command_creates_logins_and_if_empty_does_nothing_the_second_time():
     assert Customer.objects.values("account_manager").distinct().count() >= 2
     assert OwnershipPeriod.objects.count() == 30
     assert BusinessEvent.objects.filter(name="demo.loaded").count() == 1
+    # Every demo customer is rated: one current rating each, from the batch run.
+    from credo.rating.models import Rating
+
+    assert Rating.objects.filter(is_current=True).count() == 30
+    assert Rating.objects.filter(is_current=True, trigger="batch").count() == 30
+    assert "Rated 30 customers" in text
 
     out = io.StringIO()
     call_command("credo_demo", customers=30, seed=2, if_empty=True, stdout=out, verbosity=0)

@@ -6,6 +6,7 @@ import datetime as dt
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from credo.customers.models import Customer
@@ -44,6 +45,10 @@ class Command(BaseCommand):
                  f"of receivables history (default {DEFAULT_ITEMS_PER_CUSTOMER}; 0: no history)",
         )
         parser.add_argument(
+            "--no-rating", action="store_true",
+            help="do not rate the loaded customers (by default a batch rating run follows)",
+        )
+        parser.add_argument(
             "--as-of", type=dt.date.fromisoformat, default=DEFAULT_AS_OF,
             help=f"date the portfolio refers to (default {DEFAULT_AS_OF.isoformat()})",
         )
@@ -75,6 +80,8 @@ class Command(BaseCommand):
         )
         if verbose:
             sys.stderr.write("\n")
+        if not options.get("no_rating"):
+            self._rate_all(as_of=min(as_of, timezone.localdate()), verbose=verbose)
         records = ", ".join(f"{key} {n}" for key, n in sorted(result.records.items()))
         self.stdout.write(
             _("Loaded %(customers)d customers (%(mode)s) in %(seconds).1f s; credit file and "
@@ -88,6 +95,21 @@ class Command(BaseCommand):
         )
         for user in generator.users:
             self.stdout.write(f"  {user.username:<10} {user.role}")
+
+    def _rate_all(self, *, as_of: dt.date, verbose: bool) -> None:
+        """Every demo customer gets a rating: one batch run over the whole portfolio."""
+        from credo.rating import batch
+
+        state = batch.run_continue(
+            batch.run_start(scope={"all": True}, as_of=as_of),
+            progress=self._progress if verbose else None,
+        )
+        if verbose:
+            sys.stderr.write("\n")
+        self.stdout.write(
+            _("Rated %(rated)d customers (batch run %(run)s).")
+            % {"rated": state.rated, "run": state.run_id}
+        )
 
     @staticmethod
     def _progress(done: int, total: int, seconds: float) -> None:
