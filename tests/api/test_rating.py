@@ -62,6 +62,12 @@ def test_current_rating_with_explanation(api_as, account_manager, rating):
     missing = next(c for c in body["contributions"] if c["key"] == "current_ratio")
     assert missing["missing_applied"] and missing["missing_rule"] == "worst bin's points"
     assert body["data_used"][0]["key"] == rating.contributions[0]["key"]
+    # Notes and sources: rendered text plus the structured form (code + parameters).
+    used = {row["key"]: row for row in body["data_used"]}
+    assert used["current_ratio"]["note_message"]["code"] == "feature.no_statement"
+    assert "as_of" in used["current_ratio"]["note_message"]["params"]
+    assert used["current_ratio"]["note"].startswith("no statement ending on or before")
+    assert missing["missing_reason"] == used["current_ratio"]["note"]
     assert body["improvement"]["model_grade"] == rating.grade
     assert body["improvement"]["target_grade"] == "B"
     assert body["improvement"]["changes"]

@@ -15,6 +15,7 @@ from credo.demo.generator import DEFAULT_AS_OF, PortfolioGenerator
 from credo.demo.ledger import LedgerGenerator
 from credo.demo.writer import load_portfolio
 from credo.rating import batch, selectors, services
+from credo.rating.engine.messages import MESSAGES
 from credo.rating.models import Rating
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +54,8 @@ def test_batch_features_equal_the_single_customer_features(portfolio, as_of):
             value, status = row[key]
             assert status == feature.status.value, (customer.code, key, value, feature)
             assert _same_value(feature.value, value), (customer.code, key, value, feature)
+            # The same structured source (code + parameters) as the single path.
+            assert columns.sources[key][position] == feature.source_message, (customer.code, key)
             varied.add((key, feature.status.value))
     # The sample exercises missing data and the ok path of the payment features.
     assert ("payment_index", "ok") in varied and ("days_beyond_terms", "ok") in varied
@@ -85,6 +88,16 @@ def test_batch_run_equals_customer_rate_and_keeps_one_current_rating(portfolio, 
         for key, feature in expected.features.items():
             assert got.features[key]["status"] == feature["status"], key
             assert _same_value(feature["value"], got.features[key]["value"]), key
+            # Structured notes: the same source message; a missing value's note is the status
+            # as a message in the batch, the single path's own (more specific) note otherwise.
+            assert got.features[key]["source_message"] == feature["source_message"], key
+            assert got.features[key]["source"] == feature["source"], key
+            if feature["status"] == "ok":
+                assert got.features[key]["note_message"] is None, key
+            else:
+                assert feature["note_message"]["code"] in MESSAGES, key
+                assert got.features[key]["note_message"] == {
+                    "code": "value.status", "params": {"status": feature["status"]}}, key
         assert len(got.contributions) == len(expected.contributions)
         for mine, theirs in zip(got.contributions, expected.contributions, strict=True):
             assert mine["key"] == theirs["key"] and mine["bin_label"] == theirs["bin_label"]

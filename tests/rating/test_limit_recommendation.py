@@ -81,7 +81,9 @@ def test_recommendation_by_hand(file):
     assert view.lines[-1] == "Recommended limit: 200,000"
     assert any("Intangible assets not given" in line for line in view.lines)
     requested = {m.method: m for m in view.methods}["requested"]
-    assert requested.reason == "missing input: requested_amount"
+    assert requested.reason == "missing input: Requested amount"  # the input's label
+    assert requested.reason_message.to_json() == {
+        "code": "limit.reason.missing_input", "params": {"inputs": "requested_amount"}}
     assert requested.label == "Requested amount"
     assert view.current_limit is None and view.policy["combination"] == "minimum"
 

@@ -371,3 +371,68 @@ def test_tab_shows_the_recommendation_and_the_next_review(client_for, account_ma
     limit = selectors.limit_recommendation(customer=current.customer)
     for method in limit.methods:
         assert f'data-method="{method.method}"' in response.content.decode()
+
+
+# Chinese texts of a few engine messages, put in the catalogue for the test (the translator
+# fills the real catalogue): the tab must render the structured notes and lines through them.
+ZH_TEST_TEXTS = {
+    "founding date missing": "缺少成立日期",
+    "no statement ending on or before %(as_of)s": "%(as_of)s 或之前无财务报表",
+    "Recommended limit: %(amount)s": "建议额度：%(amount)s",
+    "Recommended limit: none (no method gave an amount)": "建议额度：无（各方法均未得出金额）",
+    "%(method)s: missing input: %(inputs)s": "%(method)s：缺少输入：%(inputs)s",
+}
+
+
+@pytest.fixture
+def zh_engine_texts():
+    from django.utils.translation import trans_real
+
+    catalog = trans_real.translation("zh-hans")._catalog
+    before = {msgid: catalog.get(msgid) for msgid in ZH_TEST_TEXTS}
+    for msgid, text in ZH_TEST_TEXTS.items():
+        catalog[msgid] = text
+    yield ZH_TEST_TEXTS
+    for msgid, old in before.items():
+        if old is None:
+            catalog._catalogs[0].pop(msgid, None)
+        else:
+            catalog[msgid] = old
+
+
+def test_tab_in_chinese_shows_chinese_notes_and_calculation_lines(
+    client_for, analyst, current, zh_engine_texts
+):
+    # The stored snapshot keeps the structured form (code + parameters) next to the English.
+    stored = current.features["years_in_business"]
+    assert stored["note_message"] == {"code": "feature.founding_date_missing", "params": {}}
+    assert current.features["current_ratio"]["note_message"]["code"] == "feature.no_statement"
+
+    client = client_for(analyst)
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    response = client.get(tab_url(current.customer))
+    data = section(response, "rating-data")
+    assert "缺少成立日期" in data and "founding date missing" not in data
+    assert "或之前无财务报表" in data and "no statement ending" not in data
+    contributions = section(response, "rating-contributions")
+    row = re.search(r'data-factor="current_ratio".*?</tr>', contributions).group(0)
+    assert "或之前无财务报表" in row  # why the missing rule applied, from the structured note
+    calculation = section(response, "rating-reco-calculation")
+    assert "建议额度：" in calculation and "Recommended limit" not in calculation
+    assert "缺少输入" in calculation  # the methods without input, in Chinese
+    with translation.override("zh-hans"):
+        equity = str(presenters.render_message(
+            {"code": "limit.method_missing_input",
+             "params": {"method": "tangible_net_worth", "inputs": "equity"}}))
+    assert equity in calculation  # method label and input label translated too
+
+
+def test_older_ratings_with_plain_texts_still_show(client_for, analyst, current):
+    features = dict(current.features)
+    old = {k: v for k, v in features["years_in_business"].items()
+           if k not in ("note_message", "source_message")}
+    old["note"] = "an older plain note"
+    features["years_in_business"] = old
+    Rating.objects.filter(pk=current.pk).update(features=features)
+    data = section(client_for(analyst).get(tab_url(current.customer)), "rating-data")
+    assert "an older plain note" in data

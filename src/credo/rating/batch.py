@@ -32,12 +32,15 @@ Left out on purpose, documented: the batch writes no per-rating change log (``Ob
 and no per-rating business event, but ONE ``rating.batch.completed`` event per run (like the
 demo's bulk writer, see ``credo.demo.writer._RawTable`` and docs/decisions/0003); grade-change
 notifications are not sent for batch ratings (a portfolio re-rating would flood the analysts);
-feature notes are the status in words where the single path names the missing inputs.
+feature sources are the single path's structured messages (``engine.messages``: the statement's
+period, the counts of references / relations, the public-record window ...); feature notes are
+the status as a message (``value.status``) where the single path names the missing inputs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import secrets
 import time
@@ -71,8 +74,11 @@ from credo.rating.engine.features import (
     MANUFACTURING_SECTION,
     PREVIOUS_PERIOD_TOLERANCE_DAYS,
     SIZE_CLASSES,
+    public_records_source,
+    size_class_source,
 )
 from credo.rating.engine.grades import GradeScale
+from credo.rating.engine.messages import Message, message
 from credo.rating.engine.scorecard import Factor, Scorecard, ScorecardError, select_scorecard
 from credo.rating.engine.statistical import scaled_pd
 from credo.receivables.metrics import PaidAmount, add_months, payment_index
@@ -413,7 +419,7 @@ class FeatureColumns:
     values: dict[str, npt.NDArray[Any]]
     statuses: dict[str, npt.NDArray[Any]]
     dates: dict[str, npt.NDArray[Any]]  # day numbers; -1 = none
-    sources: dict[str, npt.NDArray[Any]]
+    sources: dict[str, npt.NDArray[Any]]  # engine Message or None per customer
     skipped: dict[int, str] = field(default_factory=dict)  # customer id -> reason
 
     def __len__(self) -> int:
@@ -458,7 +464,8 @@ class _Builder:
         self.sources: dict[str, npt.NDArray[Any]] = {}
 
     def set(self, key: str, value: npt.NDArray[Any], status: npt.NDArray[Any] | None = None,
-            *, day: npt.NDArray[Any] | int = -1, source: npt.NDArray[Any] | str = "") -> None:
+            *, day: npt.NDArray[Any] | int = -1,
+            source: npt.NDArray[Any] | Message | None = None) -> None:
         if key in CATEGORICAL:
             value = np.asarray(value, dtype=object)
             present = np.array([v is not None for v in value], dtype=bool)
@@ -470,7 +477,42 @@ class _Builder:
         self.values[key] = value
         self.statuses[key] = np.asarray(status, dtype=object)
         self.dates[key] = np.broadcast_to(np.asarray(day, dtype=np.int64), (self.n,)).copy()
-        self.sources[key] = np.broadcast_to(np.asarray(source, dtype=object), (self.n,)).copy()
+        if source is None or isinstance(source, Message):
+            sources = np.empty(self.n, dtype=object)
+            sources[:] = [source] * self.n
+        else:
+            sources = np.asarray(source, dtype=object)
+        self.sources[key] = sources
+
+
+def _sources(mask: npt.NDArray[Any], make: Callable[[int], Message | None]) -> npt.NDArray[Any]:
+    """Per customer: ``make(position)`` where ``mask`` holds, else no source (None)."""
+    result = np.empty(len(mask), dtype=object)
+    result[:] = [make(i) if flag else None for i, flag in enumerate(mask)]
+    return result
+
+
+def _same(item: Message, _position: int) -> Message:
+    return item
+
+
+def _message_texts(messages: npt.NDArray[Any]) -> tuple[list[str], list[str | None]]:
+    """English texts and stored JSON (None for no message) of a column of messages."""
+    cache: dict[tuple[object, ...], tuple[str, str]] = {}
+    texts: list[str] = []
+    stored: list[str | None] = []
+    for item in messages:
+        if item is None:
+            texts.append("")
+            stored.append(None)
+            continue
+        key = (item.code, *sorted(item.params.items()))
+        if key not in cache:
+            cache[key] = (item.render(), json.dumps(item.to_json(), ensure_ascii=False))
+        text, data = cache[key]
+        texts.append(text)
+        stored.append(data)
+    return texts, stored
 
 
 def _status(missing: BoolArray, denominator: FloatArray, *, negative: bool = True
@@ -586,7 +628,10 @@ def compute_features(data: Extract, *, lookback_years: int = DEFAULT_LOOKBACK_YE
     factor = 12 / cur_months  # the engine's annualisation_factor (12 / months)
     period_days = 365.0 * cur_months / 12
     statement_day = np.where(has_current, st_days[cur_row] if st.num_rows else -1, -1)
-    statement_source = np.where(has_current, "statement", "")
+    period_months = months[cur_row] if st.num_rows else np.full(n, 12)
+    statement_source = _sources(has_current, lambda i: message(
+        "source.statement", period_end=_from_day(statement_day[i]).isoformat(),
+        months=int(period_months[i])))
 
     def missing(*names: str) -> BoolArray:
         result = ~has_current
@@ -623,7 +668,9 @@ def compute_features(data: Extract, *, lookback_years: int = DEFAULT_LOOKBACK_YE
                           np.nan) * (12 / prev_months)
         gone = ~has_current | ~has_previous | np.isnan(now) | np.isnan(before)
         value, status = _divide(now - before, before, gone)
-        b.set(key, value, status, day=statement_day, source=statement_source)
+        # Without the previous statement the single path names no source either.
+        b.set(key, value, status, day=statement_day,
+              source=_sources(has_previous, lambda i: statement_source[i]))
 
     # Altman: Z' for manufacturers (section C), Z'' otherwise (credo records no listing, and no
     # retained earnings line: the engine then reports missing_input, reproduced here).
@@ -651,8 +698,11 @@ def compute_features(data: Extract, *, lookback_years: int = DEFAULT_LOOKBACK_YE
     safe, distress = np.where(manufacturer, 2.9, 2.6), np.where(manufacturer, 1.23, 1.1)
     zone = np.where(np.isnan(score), None,  # type: ignore[call-overload]
                     np.where(score > safe, "safe", np.where(score < distress, "distress", "grey")))
-    b.set("altman_z", score, status, day=statement_day, source=statement_source)
-    b.set("altman_zone", zone, status, day=statement_day, source=statement_source)
+    altman_source = _sources(has_current, lambda i: message(
+        "source.altman", period_end=_from_day(statement_day[i]).isoformat(),
+        variant="z_prime" if manufacturer[i] else "z_double_prime"))
+    b.set("altman_z", score, status, day=statement_day, source=altman_source)
+    b.set("altman_zone", zone, status, day=statement_day, source=altman_source)
 
     # ------------------------------------------------------------------ payment behaviour
     _payment_features(b, data, ids, today)
@@ -736,7 +786,8 @@ def _payment_features(b: _Builder, data: Extract, ids: IntArray, today: int) -> 
     any_delay = (np.bincount(cust[now], minlength=n) > 0) | (oldest >= 0)
     max_dpd = np.where(has_payment & any_delay, np.maximum(0, max_late).astype(np.float64), np.nan)
 
-    src = np.where(has_payment, "receivables metrics", "")
+    metrics = message("source.receivables_metrics")
+    src = _sources(has_payment, lambda _i: metrics)
     day = np.where(has_payment, today, -1)
     payment_missing = np.where(has_payment, MISSING, MISSING)
     for key, value in (("days_beyond_terms", dbt), ("payment_index", index_now),
@@ -772,7 +823,7 @@ def _trade_reference_features(b: _Builder, data: Extract, ids: IntArray) -> None
     bad_count = np.bincount(where[bad], minlength=n)
     latest = np.full(n, -1, dtype=np.int64)
     np.maximum.at(latest, where, _days(tr.column("as_of")))
-    src = np.where(count > 0, "trade references", "")
+    src = _sources(count > 0, lambda i: message("source.trade_references", count=int(count[i])))
     with np.errstate(divide="ignore", invalid="ignore"):
         b.set("trade_ref_days_beyond_terms",
               np.where(day_count > 0, day_sum / np.maximum(day_count, 1), np.nan),
@@ -796,7 +847,7 @@ def _bank_features(b: _Builder, data: Extract, ids: IntArray, fx: FxTable, no_fx
     total = np.bincount(where, weights=amounts, minlength=n)
     latest = np.full(n, -1, dtype=np.int64)
     np.maximum.at(latest, where, _days(br.column("as_of")))
-    src = np.where(count > 0, "bank relations", "")
+    src = _sources(count > 0, lambda i: message("source.bank_relations", count=int(count[i])))
     b.set("bank_overdue_count", np.where(count > 0, overdue, np.nan), day=latest, source=src)
     b.set("bank_overdue_amount", np.where(count > 0, total, np.nan), day=latest, source=src)
 
@@ -830,12 +881,16 @@ def _public_record_features(b: _Builder, data: Extract, ids: IntArray, fx: FxTab
                                                               list(INACTIVE_LISTING_STATUSES))
     latest = np.full(n, -1, dtype=np.int64)
     np.maximum.at(latest, where[known], dated[known])
-    src = np.where(any_known, "public records", "")
+    window_source = public_records_source(start=_years_before(as_of, lookback_years),
+                                          as_of=as_of, lookback_years=lookback_years)
+    listing_source = message("source.public_records_listing", as_of=as_of.isoformat())
     for key, value in (("lawsuits_defendant_count", count(lawsuits)),
                        ("lawsuits_defendant_amount", amount),
                        ("enforcement_count", count(window & (kind == "enforcement"))),
                        ("dishonest_debtor", (count(listing) > 0).astype(np.float64)),
                        ("penalties_count", count(window & (kind == "admin_penalty")))):
+        chosen = listing_source if key == "dishonest_debtor" else window_source
+        src = _sources(any_known, functools.partial(_same, chosen))
         b.set(key, np.where(any_known, value, np.nan), day=latest, source=src)
 
 
@@ -853,8 +908,9 @@ def _registration_features(b: _Builder, data: Extract, ids: IntArray, fx: FxTabl
     hundredths = (800 * days + 1461) // 2922
     years = np.where(has_founded & (days >= 0), hundredths / 100.0, np.nan)
     status = np.where(~has_founded, MISSING, np.where(days < 0, NOT_MEANINGFUL, STATUS_OK))
+    registration = message("source.registration")
     b.set("years_in_business", years, status.astype(object), day=np.where(has_founded, founded, -1),
-          source="registration")
+          source=_sources(has_founded, lambda _i: registration))
     assert DAYS_PER_YEAR == 365.25  # the exact integer form above relies on it
 
     day = np.full(n, today, dtype=np.int64)
@@ -864,7 +920,8 @@ def _registration_features(b: _Builder, data: Extract, ids: IntArray, fx: FxTabl
                               cu.column("paid_in_currency").to_pylist(), day)
     no_fx |= miss_r | miss_p
     value, status = _divide(paid_in, registered, np.isnan(registered) | np.isnan(paid_in))
-    b.set("paid_in_ratio", value, status, source="registration")
+    both = ~np.isnan(registered) & ~np.isnan(paid_in)
+    b.set("paid_in_ratio", value, status, source=_sources(both, lambda _i: registration))
 
     employees = _floats(cu.column("employees"))
     revenue = np.where(has_current, f["revenue"] * factor, np.nan)
@@ -884,10 +941,14 @@ def _registration_features(b: _Builder, data: Extract, ids: IntArray, fx: FxTabl
     derived = classes[np.where(derived_index < 0, len(SIZE_CLASSES), derived_index)]
     size = np.where(np.array([g is not None for g in given], dtype=bool), given, derived)
     size_day = np.where((given == None) & ~np.isnan(revenue), statement_day, -1)  # noqa: E711
-    b.set("size_class", size, day=size_day, source="registration")
+    has_employees, has_revenue = ~np.isnan(employees), ~np.isnan(revenue)
+    b.set("size_class", size, day=size_day, source=_sources(
+        np.array([v is not None for v in size], dtype=bool),
+        lambda i: registration if given[i] is not None else size_class_source(
+            employees=bool(has_employees[i]), revenue=bool(has_revenue[i]))))
     legal = np.asarray([s or None for s in cu.column("legal_form").to_pylist()], dtype=object)
-    b.set("legal_form", legal, source="registration")
-    b.set("employees", employees, source="registration")
+    b.set("legal_form", legal, source=registration)
+    b.set("employees", employees, source=registration)
 
 
 def batch_features(customer_ids: Sequence[int], *, as_of: dt.date) -> FeatureColumns:
@@ -1176,13 +1237,19 @@ def _features_json(features: FeatureColumns) -> list[str]:
         table[f"s{j}"] = pa.array(features.statuses[key].astype(str))
         days = features.dates[key]
         table[f"d{j}"] = pa.array(days.astype(np.int32), mask=days < 0).cast(pa.date32())
-        table[f"o{j}"] = pa.array(features.sources[key].astype(str))
+        texts, stored = _message_texts(features.sources[key])
+        table[f"o{j}"] = pa.array(texts, type=pa.string())
+        table[f"m{j}"] = pa.array(stored, type=pa.string())
         dimension = FEATURE_DEFINITIONS[key].dimension.value
         value = f"v{j}" if key in CATEGORICAL else f"round(v{j}, 6)"
+        # The note: the status as the engine's ``value.status`` message (English text too).
         parts.append(
             f"'{key}': {{'value': {value}, 'status': s{j}, "
             f"'as_of': strftime(d{j}, '%Y-%m-%d'), 'source': o{j}, "
             f"'note': CASE WHEN s{j} = 'ok' THEN '' ELSE replace(s{j}, '_', ' ') END, "
+            f"'source_message': json(m{j}), "
+            f"'note_message': CASE WHEN s{j} = 'ok' THEN NULL ELSE "
+            f"json_object('code', 'value.status', 'params', json_object('status', s{j})) END, "
             f"'dimension': '{dimension}'}}")
     result = _duck({"t": pa.table(table)},
                    f"SELECT to_json({{{', '.join(parts)}}})::VARCHAR AS j FROM t")

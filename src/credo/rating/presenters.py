@@ -36,7 +36,7 @@ from credo.rating.engine.scorecard import (
 )
 
 from . import selectors
-from .messages import feature_label
+from .messages import feature_label, render_message, stored_text
 from .models import Rating, ScorecardVersion
 
 # Why a value counted as missing (the engine's and the features' stable texts).
@@ -87,6 +87,23 @@ def missing_reason_label(reason: Any) -> str:
         return ""
     label = MISSING_REASON_LABELS.get(str(reason))
     return str(reason) if label is None else str(label)
+
+
+def _feature_missing_reason(
+    features: Mapping[str, Any] | None, key: str, reason: Any
+) -> str:
+    """Why a factor counted as missing: the feature's structured note when the feature had no
+    value (rendered in the active language), else the stored reason translated if it is one of
+    the engine's stable texts (older ratings, batch ratings: the status in words)."""
+    feature = (features or {}).get(key)
+    if (
+        isinstance(feature, Mapping)
+        and feature.get("value") is None
+        and isinstance(feature.get("note_message"), Mapping)
+        and reason
+    ):
+        return render_message(feature["note_message"])
+    return missing_reason_label(reason)
 
 
 def bin_label(label: str) -> str:
@@ -186,14 +203,21 @@ def reason_rows(rating: Rating) -> list[dict[str, Any]]:
             "points": reason.get("points"),
             "max_points": reason.get("max_points"),
             "points_lost": reason.get("points_lost"),
-            "missing_reason": missing_reason_label(reason.get("missing_reason")),
+            "missing_reason": _feature_missing_reason(
+                rating.features, reason["key"], reason.get("missing_reason")
+            ),
         }
         for reason in rating.reasons
     ]
 
 
-def contribution_row(item: Mapping[str, Any]) -> dict[str, Any]:
-    """One stored contribution, with translated labels and the missing rule spelled out."""
+def contribution_row(
+    item: Mapping[str, Any], features: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """One stored contribution, with translated labels and the missing rule spelled out.
+
+    ``features`` (the rating's stored feature snapshot) gives the structured reason why a
+    value was missing, rendered in the active language."""
     missing_rule = str(item.get("missing_rule") or "")
     return {
         "key": item["key"],
@@ -207,13 +231,15 @@ def contribution_row(item: Mapping[str, Any]) -> dict[str, Any]:
         "points_lost": item.get("points_lost"),
         "missing_applied": bool(item.get("missing_applied")),
         "missing_rule": str(MISSING_RULE_LABELS.get(missing_rule, missing_rule)),
-        "missing_reason": missing_reason_label(item.get("missing_reason")),
+        "missing_reason": _feature_missing_reason(
+            features, item["key"], item.get("missing_reason")
+        ),
     }
 
 
 def contributions_by_dimension(rating: Rating) -> list[dict[str, Any]]:
     """The contributions grouped by dimension (the credit file's order) with subtotals."""
-    rows = [contribution_row(item) for item in rating.contributions]
+    rows = [contribution_row(item, rating.features) for item in rating.contributions]
     groups = []
     order = [*DIMENSIONS, *sorted({r["dimension"] for r in rows} - set(DIMENSIONS))]
     for dimension in order:
@@ -259,13 +285,22 @@ def data_used(rating: Rating, *, only: Iterable[str] | None = None) -> list[dict
                 "value": feature.get("value"),
                 "value_text": value_text(feature.get("value")),
                 "as_of": _date(feature.get("as_of")),
-                "source": feature.get("source") or "",
+                "source": stored_text(feature.get("source_message"), feature.get("source")),
                 "status": status,
                 "status_label": str(FEATURE_STATUS_LABELS.get(status, status)),
-                "note": feature.get("note") or "",
+                "note": stored_text(feature.get("note_message"), feature.get("note")),
+                "source_message": _message_or_none(feature.get("source_message")),
+                "note_message": _message_or_none(feature.get("note_message")),
             }
         )
     return rows
+
+
+def _message_or_none(value: Any) -> dict[str, Any] | None:
+    """A stored structured message as it is (code + params); None for an older plain text."""
+    if isinstance(value, Mapping) and isinstance(value.get("code"), str):
+        return {"code": value["code"], "params": dict(value.get("params") or {})}
+    return None
 
 
 def _date(value: Any) -> dt.date | None:

@@ -49,9 +49,11 @@ from credo.rating.engine.grades import (
 from credo.rating.engine.limits import (
     DEFAULT_LIMIT_POLICY,
     LimitInputs,
+    LimitLine,
     LimitPolicy,
     recommend_limit,
 )
+from credo.rating.engine.messages import Message
 from credo.rating.engine.ratios import StatementFigures, to_float
 from credo.rating.engine.scorecard import Scorecard, select_scorecard
 from credo.receivables import selectors as ledger
@@ -70,6 +72,7 @@ from .messages import (
     LIMIT_INPUT_SOURCES,
     limit_method_label,
     payment_method_label,
+    render_message,
 )
 from .models import CreditReview, Notification, Rating, RatingOverride, ScorecardVersion
 
@@ -527,13 +530,18 @@ class LimitInputLine:
 
 @dataclass(frozen=True)
 class LimitMethodLine:
-    """One method's result: the amount (None with the engine's reason) and its calculation."""
+    """One method's result: the amount (None with the engine's reason) and its calculation.
+
+    ``reason`` and ``lines`` are in the language active when the view was built;
+    ``reason_message`` and ``line_messages`` the engine's structured messages."""
 
     method: str
     label: str
     amount: Decimal | None
     reason: str | None
     lines: tuple[str, ...]
+    reason_message: Message | None = None
+    line_messages: tuple[Message, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -542,7 +550,9 @@ class LimitRecommendationView:
 
     ``amount`` is in ``currency`` (the company currency), rounded down by the policy; None
     when no method gave an amount; 0 = prepayment only. ``lines`` is the engine's calculation
-    (English, with the figures); ``current_limit`` the limit in force for comparison.
+    with the figures, in the language active when the view was built (a method's line prefixed
+    ``[method label]``), ``line_messages`` the same as structured messages;
+    ``current_limit`` the limit in force for comparison.
     """
 
     customer_id: int
@@ -559,6 +569,14 @@ class LimitRecommendationView:
     lines: tuple[str, ...]
     current_limit: Decimal | None
     policy: dict[str, object]
+    line_messages: tuple[LimitLine, ...] = ()
+
+
+def limit_line_text(line: LimitLine) -> str:
+    """A line of the whole limit calculation in the active language (``[method label]`` first
+    for a method's line)."""
+    text = render_message(line.message)
+    return text if line.method is None else f"[{limit_method_label(line.method)}] {text}"
 
 
 def _money(value: float | None) -> Decimal | None:
@@ -706,12 +724,15 @@ def limit_recommendation(
         methods=tuple(
             LimitMethodLine(
                 method=r.method, label=limit_method_label(r.method), amount=_money(r.amount),
-                reason=r.reason, lines=r.lines,
+                reason=None if r.reason_message is None else render_message(r.reason_message),
+                lines=tuple(render_message(line) for line in r.line_messages),
+                reason_message=r.reason_message, line_messages=r.line_messages,
             )
             for r in result.method_results
         ),
         inputs=tuple(input_lines),
-        lines=result.lines,
+        lines=tuple(limit_line_text(line) for line in result.line_messages),
+        line_messages=result.line_messages,
         current_limit=None if active is None else limit_in_company_currency(active, day),
         policy=policy.to_dict(),
     )

@@ -59,7 +59,7 @@ from .choices import (
     ReviewStatus,
     ScorecardStatus,
 )
-from .messages import grade_changed_subject, notification_message
+from .messages import grade_changed_subject, message_json, notification_message
 from .models import (
     CreditEvent,
     CreditEventMark,
@@ -259,6 +259,9 @@ def _features_json(features: FeatureSet) -> dict[str, Any]:
             "as_of": None if feature.as_of is None else feature.as_of.isoformat(),
             "source": feature.source,
             "note": feature.note,
+            # Structured (code + params), re-rendered in the reader's language.
+            "source_message": message_json(feature.source_message),
+            "note_message": message_json(feature.note_message),
             "dimension": feature.dimension.value,
         }
         for key, feature in features.features.items()

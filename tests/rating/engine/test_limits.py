@@ -91,7 +91,7 @@ def test_trade_references_and_requested():
     two = LimitInputs(trade_reference_highest_credits=[300_000, None, 500_000])
     assert trade_references_limit(two).amount == 400_000
     assert trade_references_limit(LimitInputs()).reason == (
-        "missing input: trade references' highest credit"
+        "missing input: trade_reference_highest_credits"
     )
     assert requested_limit(FULL).amount == 600_000
     assert requested_limit(LimitInputs()).amount is None

@@ -83,6 +83,14 @@ class ContributionOut(Schema):
     missing_reason: str
 
 
+class MessageOut(Schema):
+    """An engine message: stable code and raw parameters (the text fields carry it rendered in
+    the request's language)."""
+
+    code: str
+    params: dict[str, str | float | int | None]
+
+
 class FeatureOut(Schema):
     key: str
     label: str
@@ -91,6 +99,8 @@ class FeatureOut(Schema):
     source: str
     status: str
     note: str
+    source_message: MessageOut | None = None
+    note_message: MessageOut | None = None
 
 
 class BinChangeOut(Schema):
@@ -275,7 +285,9 @@ def _rating_out(rating: Rating) -> dict[str, Any]:
             {**row, "dimension": stored.get("dimension", "")}
             for row, stored in zip(presenters.reason_rows(rating), rating.reasons, strict=True)
         ],
-        "contributions": [presenters.contribution_row(item) for item in rating.contributions],
+        "contributions": [
+            presenters.contribution_row(item, rating.features) for item in rating.contributions
+        ],
         "data_used": presenters.data_used(rating, only=keys),
         "improvement": _improvement_out(rating),
     }

@@ -50,6 +50,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from credo.rating.engine.messages import Message, message
 from credo.rating.engine.ratios import StatementFigures, ValueStatus
 
 SCORE_DECIMALS = 6
@@ -115,7 +116,12 @@ class AltmanResult:
     zone: AltmanZone | None
     components: dict[str, float | None] = field(default_factory=dict)
     status: ValueStatus = ValueStatus.OK
-    missing_reason: str = ""
+    missing_message: Message | None = None
+
+    @property
+    def missing_reason(self) -> str:
+        """The English text of ``missing_message`` ("" when the score is there)."""
+        return "" if self.missing_message is None else self.missing_message.render()
 
 
 def altman_variant_for(*, listed: bool, manufacturer: bool) -> AltmanVariant:
@@ -149,11 +155,12 @@ def _inputs_needed(model: AltmanModel) -> dict[str, str]:
     return {component: needs[component] for component in model.weights}
 
 
-def _denominator_problem(name: str, value: float) -> tuple[ValueStatus, str] | None:
+def _denominator_problem(name: str, value: float) -> tuple[ValueStatus, Message] | None:
     if value == 0:
-        return ValueStatus.ZERO_DENOMINATOR, f"{name} is 0"
+        return ValueStatus.ZERO_DENOMINATOR, message("value.zero_denominator", denominator=name)
     if value < 0:
-        return ValueStatus.NEGATIVE_DENOMINATOR, f"{name} is negative"
+        return ValueStatus.NEGATIVE_DENOMINATOR, message("value.negative_denominator",
+                                                         denominator=name)
     return None
 
 
@@ -184,7 +191,7 @@ def altman_z(figures: StatementFigures, *, variant: AltmanVariant | str) -> Altm
     absent = [name for name in needed if annual.figure(name) is None]
     if absent:
         return AltmanResult(model.variant, None, None, components, ValueStatus.MISSING_INPUT,
-                            f"missing: {', '.join(absent)}")
+                            message("value.missing_inputs", inputs=", ".join(absent)))
     for name in ("total_assets", "total_liabilities"):
         value = annual.figure(name)
         assert value is not None

@@ -49,6 +49,7 @@ from credo.rating.engine.altman import (
     altman_variant_for,
     altman_z,
 )
+from credo.rating.engine.messages import Message, message
 from credo.rating.engine.ratios import (
     RatioValue,
     StatementFigures,
@@ -284,15 +285,29 @@ FEATURE_DEFINITIONS: dict[str, FeatureDefinition] = {
 
 @dataclass(frozen=True)
 class FeatureValue:
-    """One feature: value (``None`` unless status is ok), why, data date and source."""
+    """One feature: value (``None`` unless status is ok), why, data date and source.
+
+    ``source_message`` and ``note_message`` are structured (code + parameters, see
+    :mod:`messages`); ``source`` and ``note`` are their English texts.
+    """
 
     key: str
     dimension: Dimension
     value: FeatureScalar
     status: ValueStatus
     as_of: date | None = None
-    source: str = ""
-    note: str = ""
+    source_message: Message | None = None
+    note_message: Message | None = None
+
+    @property
+    def source(self) -> str:
+        """Where the value comes from, in English ("" when not known)."""
+        return "" if self.source_message is None else self.source_message.render()
+
+    @property
+    def note(self) -> str:
+        """Why the value is missing or how it was read, in English ("" when nothing to say)."""
+        return "" if self.note_message is None else self.note_message.render()
 
     @property
     def missing(self) -> bool:
@@ -324,7 +339,7 @@ class FeatureSet:
 
 def _feature(
     key: str, value: FeatureScalar, *, status: ValueStatus | None = None,
-    as_of: date | None = None, source: str = "", note: str = "",
+    as_of: date | None = None, source: Message | None = None, note: Message | None = None,
 ) -> FeatureValue:
     if status is None:
         status = ValueStatus.OK if value is not None else ValueStatus.MISSING_INPUT
@@ -332,8 +347,8 @@ def _feature(
                         note)
 
 
-def _missing(key: str, note: str, *, status: ValueStatus = ValueStatus.MISSING_INPUT,
-             as_of: date | None = None, source: str = "") -> FeatureValue:
+def _missing(key: str, note: Message, *, status: ValueStatus = ValueStatus.MISSING_INPUT,
+             as_of: date | None = None, source: Message | None = None) -> FeatureValue:
     return _feature(key, None, status=status, as_of=as_of, source=source, note=note)
 
 
@@ -387,10 +402,15 @@ def select_statements(
     return current, previous
 
 
+def statement_source(statement: StatementFigures) -> Message:
+    """The source of the ratio features: the statement's period end and length."""
+    return message("source.statement", period_end=statement.period_end.isoformat(),
+                   months=statement.months)
+
+
 def _ratio_feature(ratio: RatioValue, statement: StatementFigures) -> FeatureValue:
     return _feature(ratio.key, ratio.value, status=ratio.status, as_of=statement.period_end,
-                    source=f"statement {statement.period_end} ({statement.months} months)",
-                    note=ratio.note)
+                    source=statement_source(statement), note=ratio.message)
 
 
 def _altman_features(
@@ -398,18 +418,18 @@ def _altman_features(
 ) -> list[FeatureValue]:
     manufacturer = (registration.industry_section or "").upper() == MANUFACTURING_SECTION
     variant = altman_variant_for(listed=registration.listed, manufacturer=manufacturer)
-    fallback = ""
+    code = "source.altman"
     if variant is AltmanVariant.ORIGINAL and statement.market_value_equity is None:
         variant = AltmanVariant.Z_PRIME
-        fallback = "; no market value of equity: Z' with book equity"
+        code = "source.altman_book_equity"
     result: AltmanResult = altman_z(statement, variant=variant)
-    source = f"statement {statement.period_end}, Altman variant {variant.value}{fallback}"
+    source = message(code, period_end=statement.period_end.isoformat(), variant=variant.value)
     zone = None if result.zone is None else result.zone.value
     return [
         _feature("altman_z", result.score, status=result.status, as_of=statement.period_end,
-                 source=source, note=result.missing_reason),
+                 source=source, note=result.missing_message),
         _feature("altman_zone", zone, status=result.status, as_of=statement.period_end,
-                 source=source, note=result.missing_reason),
+                 source=source, note=result.missing_message),
     ]
 
 
@@ -419,15 +439,17 @@ _FINANCE_KEYS = tuple(k for k, d in FEATURE_DEFINITIONS.items() if d.dimension i
 def _finance_features(inputs: FeatureInputs, as_of: date) -> list[FeatureValue]:
     current, previous = select_statements(inputs.statements, as_of=as_of)
     if current is None:
-        return [_missing(key, f"no statement ending on or before {as_of}")
-                for key in _FINANCE_KEYS]
+        no_statement = message("feature.no_statement", as_of=as_of.isoformat())
+        return [_missing(key, no_statement) for key in _FINANCE_KEYS]
     ratios = financial_ratios(current, previous)
     features = [_ratio_feature(ratio, current) for ratio in ratios.values()]
     for growth_key in ("sales_growth", "profit_growth"):
         if previous is None:
             index = next(i for i, f in enumerate(features) if f.key == growth_key)
             features[index] = _missing(
-                growth_key, f"no statement about a year before {current.period_end}",
+                growth_key,
+                message("feature.no_previous_statement",
+                        period_end=current.period_end.isoformat()),
                 as_of=current.period_end,
             )
     return features + _altman_features(current, inputs.registration)
@@ -442,20 +464,20 @@ def _payment_features(inputs: FeatureInputs, as_of: date) -> list[FeatureValue]:
         payment = None  # computed after as_of: not known then
     features: list[FeatureValue] = []
     if payment is None:
-        features += [_missing(key, "no payment record")
+        features += [_missing(key, message("feature.no_payment_record"))
                      for key in ("days_beyond_terms", "payment_index", "overdue_share",
                                  "max_days_past_due", "payment_trend")]
     else:
-        src = "receivables metrics"
+        src = message("source.receivables_metrics")
         on = payment.as_of
         for key, value in (("days_beyond_terms", payment.days_beyond_terms),
                            ("payment_index", payment.payment_index),
                            ("max_days_past_due", payment.max_days_past_due)):
-            note = "" if value is not None else f"{key.replace('_', ' ')} not available"
+            note = None if value is not None else message("feature.not_available", feature=key)
             features.append(_feature(key, value, as_of=on, source=src, note=note))
         features.append(_overdue_share(payment))
         if payment.payment_index is None or payment.payment_index_year_ago is None:
-            features.append(_missing("payment_trend", "payment index now or a year ago missing",
+            features.append(_missing("payment_trend", message("feature.payment_trend_missing"),
                                      as_of=on, source=src))
         else:
             features.append(_feature("payment_trend",
@@ -465,16 +487,16 @@ def _payment_features(inputs: FeatureInputs, as_of: date) -> list[FeatureValue]:
 
 
 def _overdue_share(payment: PaymentBehaviourInput) -> FeatureValue:
-    src, on = "receivables metrics", payment.as_of
+    src, on = message("source.receivables_metrics"), payment.as_of
     overdue, open_amount = payment.overdue_amount, payment.open_receivables
     if overdue is None or open_amount is None:
-        return _missing("overdue_share", "overdue amount or open receivables missing",
+        return _missing("overdue_share", message("feature.overdue_inputs_missing"),
                         as_of=on, source=src)
     if open_amount == 0:
-        return _missing("overdue_share", "no open receivables",
+        return _missing("overdue_share", message("feature.no_open_receivables"),
                         status=ValueStatus.ZERO_DENOMINATOR, as_of=on, source=src)
     if open_amount < 0:
-        return _missing("overdue_share", "open receivables negative (credit balance)",
+        return _missing("overdue_share", message("feature.negative_open_receivables"),
                         status=ValueStatus.NEGATIVE_DENOMINATOR, as_of=on, source=src)
     return _feature("overdue_share", overdue / open_amount, as_of=on, source=src)
 
@@ -484,10 +506,11 @@ def _trade_reference_features(
 ) -> list[FeatureValue]:
     known = _known_on(references, as_of)
     if not known:
-        return [_missing("trade_ref_days_beyond_terms", "no trade reference"),
-                _missing("trade_ref_bad_share", "no trade reference")]
+        none = message("feature.no_trade_reference")
+        return [_missing("trade_ref_days_beyond_terms", none),
+                _missing("trade_ref_bad_share", none)]
     on = _latest_date(r.as_of for r in known)
-    source = f"{len(known)} trade references"
+    source = message("source.trade_references", count=len(known))
     days: list[float] = []
     inferred = 0
     for reference in known:
@@ -497,12 +520,13 @@ def _trade_reference_features(
             days.append(0.0)  # prompt = paid within terms
             inferred += 1
     if days:
-        note = f"{inferred} prompt references without days counted as 0" if inferred else ""
+        note = (message("feature.prompt_references_counted", count=inferred) if inferred
+                else None)
         days_feature = _feature("trade_ref_days_beyond_terms", sum(days) / len(days), as_of=on,
                                 source=source, note=note)
     else:
         days_feature = _missing("trade_ref_days_beyond_terms",
-                                "no trade reference gives days beyond terms", as_of=on,
+                                message("feature.no_trade_reference_days"), as_of=on,
                                 source=source)
     bad = sum(1 for r in known if r.payment_experience in BAD_PAYMENT_EXPERIENCES)
     bad_feature = _feature("trade_ref_bad_share", bad / len(known), as_of=on, source=source)
@@ -515,10 +539,10 @@ def _trade_reference_features(
 def _bank_features(inputs: FeatureInputs, as_of: date) -> list[FeatureValue]:
     known = _known_on(inputs.bank_relations, as_of)
     if not known:
-        return [_missing("bank_overdue_count", "no bank relation"),
-                _missing("bank_overdue_amount", "no bank relation")]
+        none = message("feature.no_bank_relation")
+        return [_missing("bank_overdue_count", none), _missing("bank_overdue_amount", none)]
     on = _latest_date(r.as_of for r in known)
-    source = f"{len(known)} bank relations"
+    source = message("source.bank_relations", count=len(known))
     return [
         _feature("bank_overdue_count", float(sum(r.overdue_count for r in known)), as_of=on,
                  source=source),
@@ -530,6 +554,12 @@ def _bank_features(inputs: FeatureInputs, as_of: date) -> list[FeatureValue]:
 # --------------------------------------------------------------------------- public record
 
 
+def public_records_source(*, start: date, as_of: date, lookback_years: int) -> Message:
+    """The source of the windowed public-record counts: the window and its length."""
+    return message("source.public_records", start=start.isoformat(), end=as_of.isoformat(),
+                   years=lookback_years)
+
+
 _PUBLIC_RECORD_KEYS = ("lawsuits_defendant_count", "lawsuits_defendant_amount",
                        "enforcement_count", "dishonest_debtor", "penalties_count")
 
@@ -539,19 +569,21 @@ def _public_record_features(
 ) -> list[FeatureValue]:
     known = [r for r in inputs.public_records if r.dated is None or r.dated <= as_of]
     if not known:
-        return [_missing(key, "no public record search recorded") for key in _PUBLIC_RECORD_KEYS]
+        none = message("feature.no_public_record_search")
+        return [_missing(key, none) for key in _PUBLIC_RECORD_KEYS]
     start = _years_before(as_of, lookback_years)
     window = [r for r in known if r.dated is None or r.dated >= start]
     on = _latest_date(r.dated for r in known)
-    source = f"public records {start} to {as_of} ({lookback_years} years)"
+    source = public_records_source(start=start, as_of=as_of, lookback_years=lookback_years)
     undated = sum(1 for r in window if r.dated is None)
-    window_note = f"{undated} undated records counted" if undated else ""
+    window_note = message("feature.undated_records_counted", count=undated) if undated else None
 
     lawsuits = [r for r in window
                 if r.kind == "lawsuit" and r.role == "defendant" and r.status != "withdrawn"]
     amounts = [r.amount for r in lawsuits if r.amount is not None]
     unknown_amounts = len(lawsuits) - len(amounts)
-    amount_note = f"{unknown_amounts} lawsuits without amount" if unknown_amounts else ""
+    amount_note = (message("feature.lawsuits_without_amount", count=unknown_amounts)
+                   if unknown_amounts else None)
     active_listing = any(
         r.kind == "dishonest_debtor" and r.status not in INACTIVE_LISTING_STATUSES for r in known
     )
@@ -563,7 +595,7 @@ def _public_record_features(
         _feature("enforcement_count", float(sum(1 for r in window if r.kind == "enforcement")),
                  as_of=on, source=source, note=window_note),
         _feature("dishonest_debtor", 1.0 if active_listing else 0.0, as_of=on,
-                 source="public records up to as_of (listing active whatever its age)"),
+                 source=message("source.public_records_listing", as_of=as_of.isoformat())),
         _feature("penalties_count", float(sum(1 for r in window if r.kind == "admin_penalty")),
                  as_of=on, source=source, note=window_note),
     ]
@@ -601,12 +633,13 @@ def derive_size_class(*, employees: int | None, annual_revenue: float | None) ->
 
 def _registration_features(inputs: FeatureInputs, as_of: date) -> list[FeatureValue]:
     reg = inputs.registration
-    source = "registration"
+    source = message("source.registration")
     features: list[FeatureValue] = []
     if reg.founded is None:
-        features.append(_missing("years_in_business", "founding date missing"))
+        features.append(_missing("years_in_business", message("feature.founding_date_missing")))
     elif reg.founded > as_of:
-        features.append(_missing("years_in_business", "founded after as_of",
+        features.append(_missing("years_in_business",
+                                 message("feature.founded_after_as_of", as_of=as_of.isoformat()),
                                  status=ValueStatus.NOT_MEANINGFUL, source=source))
     else:
         years = round((as_of - reg.founded).days / DAYS_PER_YEAR, 2)
@@ -614,42 +647,49 @@ def _registration_features(inputs: FeatureInputs, as_of: date) -> list[FeatureVa
 
     registered, paid_in = reg.registered_capital, reg.paid_in_capital
     if registered is None or paid_in is None:
-        features.append(_missing("paid_in_ratio", "registered or paid-in capital missing"))
+        features.append(_missing("paid_in_ratio", message("feature.capital_missing")))
     elif registered <= 0:
         status = (ValueStatus.ZERO_DENOMINATOR if registered == 0
                   else ValueStatus.NEGATIVE_DENOMINATOR)
-        features.append(_missing("paid_in_ratio", "registered capital not positive",
+        features.append(_missing("paid_in_ratio",
+                                 message("feature.registered_capital_not_positive"),
                                  status=status, source=source))
     else:
         features.append(_feature("paid_in_ratio", paid_in / registered, source=source))
 
     features.append(_size_class_feature(inputs, as_of))
     features.append(_feature("legal_form", reg.legal_form or None, source=source,
-                             note="" if reg.legal_form else "legal form missing"))
+                             note=None if reg.legal_form else message("feature.legal_form_missing")))
     return features
 
 
 def _size_class_feature(inputs: FeatureInputs, as_of: date) -> FeatureValue:
     reg = inputs.registration
     if reg.size_class is not None:
-        return _feature("size_class", reg.size_class, source="registration")
+        return _feature("size_class", reg.size_class, source=message("source.registration"))
     current, _ = select_statements(inputs.statements, as_of=as_of)
     revenue = None if current is None else current.annualised("revenue")
     derived = derive_size_class(employees=reg.employees, annual_revenue=revenue)
     if derived is None:
-        return _missing("size_class", "size class, employees and revenue missing")
-    used = [name for name, value in (("employees", reg.employees), ("revenue", revenue))
-            if value is not None]
+        return _missing("size_class", message("feature.size_class_missing"))
     return _feature("size_class", derived,
                     as_of=None if revenue is None or current is None else current.period_end,
-                    source="derived from " + " and ".join(used))
+                    source=size_class_source(employees=reg.employees is not None,
+                                             revenue=revenue is not None))
+
+
+def size_class_source(*, employees: bool, revenue: bool) -> Message:
+    """The source of a derived size class: which of employees and revenue it used."""
+    if employees and revenue:
+        return message("source.size_from_employees_and_revenue")
+    return message("source.size_from_employees" if employees else "source.size_from_revenue")
 
 
 def _business_features(inputs: FeatureInputs) -> list[FeatureValue]:
     employees = inputs.registration.employees
     value = None if employees is None else float(employees)
-    return [_feature("employees", value, source="registration",
-                     note="" if value is not None else "employees missing")]
+    return [_feature("employees", value, source=message("source.registration"),
+                     note=None if value is not None else message("feature.employees_missing"))]
 
 
 # --------------------------------------------------------------------------- entry point
@@ -677,5 +717,6 @@ __all__ = [
     "BankRelationInput", "DEFAULT_LOOKBACK_YEARS", "Dimension", "FEATURE_DEFINITIONS",
     "FeatureDefinition", "FeatureInputs", "FeatureSet", "FeatureValue", "PaymentBehaviourInput",
     "PublicRecordInput", "RegistrationInput", "TradeReferenceInput", "compute_features",
-    "derive_size_class", "select_statements",
+    "derive_size_class", "public_records_source", "select_statements", "size_class_source",
+    "statement_source",
 ]

@@ -1,8 +1,9 @@
 """Credit-limit (信用额度) recommendation: several methods, a combination rule and a grade cap.
 
 Each method returns an amount or ``None`` with the reason (missing input, negative net worth,
-...) and the calculation as text lines showing the numbers, so the credit manager sees how the
-figure came about:
+...) and the calculation as lines showing the numbers, so the credit manager sees how the
+figure came about. Reasons and lines are structured :class:`messages.Message` values (code +
+parameters, translated on the Django side); ``reason``/``lines`` are their English texts:
 
 * ``tangible_net_worth`` -- a percentage (default 10 %) of equity less intangible assets.
   Intangibles not given are taken as 0 and the lines say so; a tangible net worth <= 0 gives no
@@ -32,6 +33,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final, cast
+
+from credo.rating.engine.messages import Message, message, money_list, weighted_terms
 
 METHODS: Final[tuple[str, ...]] = (
     "tangible_net_worth", "working_capital", "monthly_purchases", "trade_references", "requested",
@@ -70,18 +73,6 @@ def to_money(value: Money, path: str = "amount") -> float | None:
     return number
 
 
-def _m(amount: float) -> str:
-    """Money for the calculation lines: thousands separators, cents only when needed."""
-    rounded = round(amount, 2)
-    if rounded == int(rounded):
-        return f"{int(rounded):,}"
-    return f"{rounded:,.2f}"
-
-
-def _pct(rate: float) -> str:
-    return f"{rate * 100:g} %"
-
-
 @dataclass(frozen=True)
 class LimitInputs:
     """What the limit methods read; every field may be missing (None).
@@ -106,18 +97,35 @@ class MethodResult:
 
     method: str
     amount: float | None
-    reason: str | None
-    lines: tuple[str, ...]
+    reason_message: Message | None
+    line_messages: tuple[Message, ...]
 
     @property
     def label(self) -> str:
         """English label of the method."""
         return METHOD_LABELS[self.method][0]
 
+    @property
+    def reason(self) -> str | None:
+        """Why there is no amount, in English (None when there is one)."""
+        return None if self.reason_message is None else self.reason_message.render()
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The calculation in English."""
+        return tuple(line.render() for line in self.line_messages)
+
 
 def _missing(method: str, *names: str) -> MethodResult:
-    reason = "missing input: " + ", ".join(names)
-    return MethodResult(method, None, reason, (f"{METHOD_LABELS[method][0]}: {reason}",))
+    inputs = ", ".join(names)
+    return MethodResult(method, None, message("limit.reason.missing_input", inputs=inputs),
+                        (message("limit.method_missing_input", method=method, inputs=inputs),))
+
+
+def _no_limit(method: str, reason: str, lines: list[Message]) -> MethodResult:
+    """No amount for ``reason`` (a parameterless ``limit.reason.*`` code), said as a last line."""
+    lines.append(message("limit.no_limit", reason=reason))
+    return MethodResult(method, None, message(reason), tuple(lines))
 
 
 def tangible_net_worth_limit(inputs: LimitInputs, *, rate: float = 0.10) -> MethodResult:
@@ -127,21 +135,19 @@ def tangible_net_worth_limit(inputs: LimitInputs, *, rate: float = 0.10) -> Meth
     if equity is None:
         return _missing(method, "equity")
     intangibles = to_money(inputs.intangible_assets, "intangible_assets")
-    lines: list[str] = []
+    lines: list[Message] = []
     if intangibles is None:
-        lines.append("Intangible assets not given: taken as 0")
+        lines.append(message("limit.intangibles_taken_as_zero"))
         intangibles = 0.0
     tnw = equity - intangibles
-    lines.append(
-        f"Tangible net worth = equity {_m(equity)} - intangible assets {_m(intangibles)}"
-        f" = {_m(tnw)}"
-    )
+    lines.append(message("limit.tangible_net_worth", equity=equity, intangibles=intangibles,
+                         tangible_net_worth=tnw))
     if tnw <= 0:
-        reason = "negative tangible net worth" if tnw < 0 else "zero tangible net worth"
-        lines.append(f"No limit: {reason}")
-        return MethodResult(method, None, reason, tuple(lines))
+        reason = ("limit.reason.negative_tangible_net_worth" if tnw < 0
+                  else "limit.reason.zero_tangible_net_worth")
+        return _no_limit(method, reason, lines)
     amount = rate * tnw
-    lines.append(f"{_pct(rate)} x {_m(tnw)} = {_m(amount)}")
+    lines.append(message("limit.rate_of", rate=rate, base=tnw, amount=amount))
     return MethodResult(method, amount, None, tuple(lines))
 
 
@@ -156,16 +162,14 @@ def working_capital_limit(inputs: LimitInputs, *, rate: float = 0.20) -> MethodR
         return _missing(method, *absent)
     assert assets is not None and liabilities is not None
     capital = assets - liabilities
-    lines = [
-        f"Working capital = current assets {_m(assets)} - current liabilities {_m(liabilities)}"
-        f" = {_m(capital)}"
-    ]
+    lines = [message("limit.working_capital", assets=assets, liabilities=liabilities,
+                     capital=capital)]
     if capital <= 0:
-        reason = "negative working capital" if capital < 0 else "zero working capital"
-        lines.append(f"No limit: {reason}")
-        return MethodResult(method, None, reason, tuple(lines))
+        reason = ("limit.reason.negative_working_capital" if capital < 0
+                  else "limit.reason.zero_working_capital")
+        return _no_limit(method, reason, lines)
     amount = rate * capital
-    lines.append(f"{_pct(rate)} x {_m(capital)} = {_m(amount)}")
+    lines.append(message("limit.rate_of", rate=rate, base=capital, amount=amount))
     return MethodResult(method, amount, None, tuple(lines))
 
 
@@ -179,18 +183,20 @@ def monthly_purchases_limit(inputs: LimitInputs, *, factor: float = 1.0) -> Meth
         return _missing(method, *absent)
     assert annual is not None and days is not None
     if annual <= 0:
-        reason = "no purchases" if annual == 0 else "negative purchases"
-        return MethodResult(method, None, reason, (f"No limit: annual purchases {_m(annual)}",))
+        reason = "limit.reason.no_purchases" if annual == 0 else "limit.reason.negative_purchases"
+        return MethodResult(method, None, message(reason),
+                            (message("limit.no_limit_purchases", annual=annual),))
     if days <= 0:
-        reason = "no credit term"
-        return MethodResult(method, None, reason, (f"No limit: terms {days} days",))
+        return MethodResult(method, None, message("limit.reason.no_credit_term"),
+                            (message("limit.no_limit_terms", days=days),))
     monthly = annual / 12.0
     months = days / 30.0
     amount = monthly * months * factor
     lines = (
-        f"Monthly purchases = {_m(annual)} / 12 = {_m(monthly)}",
-        f"Months of terms = {days} days / 30 = {months:g}",
-        f"{_m(monthly)} x {months:g} x factor {factor:g} = {_m(amount)}",
+        message("limit.monthly_purchases", annual=annual, monthly=monthly),
+        message("limit.months_of_terms", days=days, months=months),
+        message("limit.purchases_product", monthly=monthly, months=months, factor=factor,
+                amount=amount),
     )
     return MethodResult(method, amount, None, lines)
 
@@ -204,17 +210,16 @@ def trade_references_limit(inputs: LimitInputs, *, statistic: str = "median") ->
         if (c := to_money(raw, f"trade_reference_highest_credits[{i}]")) is not None
     ]
     if not credits:
-        return _missing(method, "trade references' highest credit")
-    shown = ", ".join(_m(c) for c in credits)
+        return _missing(method, "trade_reference_highest_credits")
     if statistic == "max":
         amount = max(credits)
     elif statistic == "median":
         amount = float(statistics.median(credits))
     else:
         raise LimitError("trade_reference_statistic", f"unknown statistic {statistic!r}")
-    return MethodResult(
-        method, amount, None, (f"{statistic} of highest credits ({shown}) = {_m(amount)}",)
-    )
+    line = message(f"limit.trade_references_{statistic}", credits=money_list(credits),
+                   amount=amount)
+    return MethodResult(method, amount, None, (line,))
 
 
 def requested_limit(inputs: LimitInputs) -> MethodResult:
@@ -224,10 +229,11 @@ def requested_limit(inputs: LimitInputs) -> MethodResult:
         return _missing("requested", "requested_amount")
     if requested < 0:
         return MethodResult(
-            "requested", None, "negative requested amount",
-            (f"No limit: requested {_m(requested)}",),
+            "requested", None, message("limit.reason.negative_requested"),
+            (message("limit.no_limit_requested", requested=requested),),
         )
-    return MethodResult("requested", requested, None, (f"Requested {_m(requested)}",))
+    return MethodResult("requested", requested, None,
+                        (message("limit.requested", requested=requested),))
 
 
 def _default_caps() -> dict[str, float | None]:
@@ -375,6 +381,19 @@ DEFAULT_LIMIT_POLICY: Final = LimitPolicy()
 
 
 @dataclass(frozen=True)
+class LimitLine:
+    """One line of the whole calculation: a message and the method it belongs to (if any)."""
+
+    message: Message
+    method: str | None = None
+
+    def render(self) -> str:
+        """English text, prefixed ``[method]`` for a method's line."""
+        text = self.message.render()
+        return text if self.method is None else f"[{self.method}] {text}"
+
+
+@dataclass(frozen=True)
 class LimitRecommendation:
     """The recommended limit with each method's result and the whole calculation as lines.
 
@@ -387,7 +406,12 @@ class LimitRecommendation:
     combined_by: str
     capped_by_grade: bool
     grade: str | None
-    lines: tuple[str, ...]
+    line_messages: tuple[LimitLine, ...]
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The whole calculation in English."""
+        return tuple(line.render() for line in self.line_messages)
 
     @property
     def prepayment_only(self) -> bool:
@@ -419,61 +443,59 @@ def recommend_limit(
 ) -> LimitRecommendation:
     """Run the policy's methods, combine the available amounts, cap by grade, round down."""
     results = tuple(_run_method(m, inputs, policy) for m in policy.methods)
-    lines: list[str] = []
-    for r in results:
-        lines.extend(f"[{r.method}] {line}" for line in r.lines)
+    lines: list[LimitLine] = [
+        LimitLine(line, r.method) for r in results for line in r.line_messages
+    ]
+
+    def add(code: str, **params: str | float | int | None) -> None:
+        lines.append(LimitLine(message(code, **params)))
+
     available = [(r.method, cast(float, r.amount)) for r in results if r.amount is not None]
+    amounts = money_list([a for _m_, a in available])
     combined: float | None = None
     if not available:
-        lines.append("No method gave an amount")
+        add("limit.no_method")
     elif policy.combination == "minimum":
         combined = min(a for _m_, a in available)
-        lines.append(
-            "Minimum of " + ", ".join(_m(a) for _m_, a in available) + f" = {_m(combined)}"
-        )
+        add("limit.minimum_of", amounts=amounts, amount=combined)
     elif policy.combination == "median":
         combined = float(statistics.median(a for _m_, a in available))
-        lines.append(
-            "Median of " + ", ".join(_m(a) for _m_, a in available) + f" = {_m(combined)}"
-        )
+        add("limit.median_of", amounts=amounts, amount=combined)
     else:
         assert policy.weights is not None
         total_weight = sum(policy.weights[m] for m, _a in available)
         combined = sum(policy.weights[m] * a for m, a in available) / total_weight
-        terms = " + ".join(f"{policy.weights[m]:g} x {_m(a)}" for m, a in available)
-        lines.append(f"Weighted: ({terms}) / {total_weight:g} = {_m(combined)}")
+        terms = weighted_terms([(policy.weights[m], a) for m, a in available])
+        add("limit.weighted", terms=terms, total_weight=total_weight, amount=combined)
     capped = False
     if grade is not None:
-        if grade not in policy.grade_caps:
-            lines.append(f"Grade {grade}: no cap")
+        cap = policy.grade_caps.get(grade)
+        if cap is None:
+            add("limit.grade_no_cap", grade=grade)
+        elif cap == 0:
+            capped = combined is None or combined > 0
+            combined = 0.0
+            add("limit.grade_cap_zero", grade=grade)
+        elif combined is not None and combined > cap:
+            capped = True
+            combined = cap
+            add("limit.grade_capped", grade=grade, cap=cap)
         else:
-            cap = policy.grade_caps[grade]
-            if cap is None:
-                lines.append(f"Grade {grade}: no cap")
-            elif cap == 0:
-                capped = combined is None or combined > 0
-                combined = 0.0
-                lines.append(f"Grade {grade}: cap 0 (prepayment only)")
-            elif combined is not None and combined > cap:
-                capped = True
-                combined = cap
-                lines.append(f"Grade {grade}: capped at {_m(cap)}")
-            else:
-                lines.append(f"Grade {grade}: cap {_m(cap)} not reached")
+            add("limit.grade_cap_not_reached", grade=grade, cap=cap)
     amount: float | None = None
     if combined is not None:
         amount = _round_down(combined, policy.rounding)
         if amount != combined:
-            lines.append(f"Rounded down to {_m(policy.rounding)}: {_m(amount)}")
-    lines.append(
-        "Recommended limit: "
-        + ("none (no method gave an amount)" if amount is None else _m(amount))
-    )
+            add("limit.rounded_down", step=policy.rounding, amount=amount)
+    if amount is None:
+        add("limit.recommended_none")
+    else:
+        add("limit.recommended", amount=amount)
     return LimitRecommendation(
         amount=amount,
         method_results=results,
         combined_by=policy.combination,
         capped_by_grade=capped,
         grade=grade,
-        lines=tuple(lines),
+        line_messages=tuple(lines),
     )

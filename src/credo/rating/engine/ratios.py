@@ -32,6 +32,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from credo.rating.engine.messages import Message, message
+
 DAYS_PER_YEAR = 365.0
 MONTHS_PER_YEAR = 12
 
@@ -177,7 +179,12 @@ class RatioValue:
     value: float | None
     status: ValueStatus
     inputs: Mapping[str, float | None] = field(default_factory=dict)
-    note: str = ""
+    message: Message | None = None
+
+    @property
+    def note(self) -> str:
+        """The English text of ``message`` ("" when there is none)."""
+        return "" if self.message is None else self.message.render()
 
     @property
     def ok(self) -> bool:
@@ -240,7 +247,8 @@ def _missing(key: str, inputs: Mapping[str, float | None]) -> RatioValue | None:
     if not absent:
         return None
     return RatioValue(
-        key, None, ValueStatus.MISSING_INPUT, dict(inputs), f"missing: {', '.join(absent)}"
+        key, None, ValueStatus.MISSING_INPUT, dict(inputs),
+        message("value.missing_inputs", inputs=", ".join(absent)),
     )
 
 
@@ -250,8 +258,8 @@ def _divide(
     numerator: Callable[[], float],
     denominator_name: str,
     inputs: Mapping[str, float | None],
-    zero_note: str = "",
-    negative_note: str = "",
+    zero_note: Message | None = None,
+    negative_note: Message | None = None,
 ) -> RatioValue:
     """numerator() / inputs[denominator_name] with the shared missing and denominator rules."""
     missing = _missing(key, inputs)
@@ -260,10 +268,11 @@ def _divide(
     denominator = inputs[denominator_name]
     assert denominator is not None  # checked by _missing
     if denominator == 0:
-        note = zero_note or f"{denominator_name} is 0"
+        note = zero_note or message("value.zero_denominator", denominator=denominator_name)
         return RatioValue(key, None, ValueStatus.ZERO_DENOMINATOR, dict(inputs), note)
     if denominator < 0:
-        note = negative_note or f"{denominator_name} is negative"
+        note = negative_note or message("value.negative_denominator",
+                                        denominator=denominator_name)
         return RatioValue(key, None, ValueStatus.NEGATIVE_DENOMINATOR, dict(inputs), note)
     return RatioValue(key, numerator() / denominator, ValueStatus.OK, dict(inputs))
 
@@ -303,15 +312,12 @@ def interest_coverage(f: StatementFigures) -> RatioValue:
     """EBIT (operating profit) / interest expense; see the module docstring for 0 interest."""
     inputs = {"operating_profit": f.operating_profit, "interest_expense": f.interest_expense}
     ebit = f.operating_profit
-    strength = (
-        "EBIT positive: no interest burden (strong)" if ebit is not None and ebit > 0
-        else "EBIT not positive"
-    )
+    strength = "strong" if ebit is not None and ebit > 0 else "weak"
     return _divide(
         "interest_coverage", numerator=lambda: _req(f.operating_profit),
         denominator_name="interest_expense", inputs=inputs,
-        zero_note=f"interest expense is 0; {strength}",
-        negative_note=f"interest expense is negative (net interest income); {strength}",
+        zero_note=message(f"ratio.interest_zero_{strength}"),
+        negative_note=message(f"ratio.interest_negative_{strength}"),
     )
 
 
@@ -327,7 +333,7 @@ def roe(f: StatementFigures) -> RatioValue:
     inputs = {"net_profit": f.net_profit, "equity": f.equity}
     return _divide("roe", numerator=lambda: _req(f.annualised("net_profit")),
                    denominator_name="equity", inputs=inputs,
-                   negative_note="equity is negative (liabilities exceed assets)")
+                   negative_note=message("ratio.negative_equity"))
 
 
 def gross_margin(f: StatementFigures) -> RatioValue:
@@ -377,20 +383,20 @@ def _growth(
     """
     if previous is None:
         return RatioValue(key, None, ValueStatus.MISSING_INPUT, {f"previous_{figure}": None},
-                          "no previous statement")
+                          message("ratio.no_previous_statement"))
     inputs = {figure: current.annualised(figure), f"previous_{figure}": previous.annualised(figure)}
     if previous.period_end >= current.period_end:
         return RatioValue(key, None, ValueStatus.NOT_MEANINGFUL, inputs,
-                          "the previous statement does not end before the current one")
-    note = "" if current.months == previous.months else (
-        f"annualised: {current.months} vs {previous.months} months"
+                          message("ratio.previous_not_before"))
+    note = None if current.months == previous.months else message(
+        "ratio.annualised_periods", months=current.months, previous_months=previous.months
     )
     result = _divide(
         key, numerator=lambda: _req(inputs[figure]) - _req(inputs[f"previous_{figure}"]),
         denominator_name=f"previous_{figure}", inputs=inputs,
-        negative_note=f"previous {figure} is negative: growth has no sensible sign",
+        negative_note=message("ratio.negative_previous", figure=figure),
     )
-    if note and not result.note:
+    if note is not None and result.message is None:
         return RatioValue(result.key, result.value, result.status, result.inputs, note)
     return result
 
