@@ -97,6 +97,35 @@ def gauge_level(percent: Number | None, *, warn_above: Number, block_above: Numb
     return "ok"
 
 
+_GAUGE_CX, _GAUGE_CY, _GAUGE_RADIUS = 100.0, 100.0, 80.0
+
+
+def _gauge_point(fraction: float, radius: float = _GAUGE_RADIUS) -> tuple[float, float]:
+    """A point on the half circle: fraction 0 = left end, 1 = right end."""
+    angle = math.pi * (1 - fraction)
+    return _GAUGE_CX + radius * math.cos(angle), _GAUGE_CY - radius * math.sin(angle)
+
+
+def _gauge_arc(fraction: float) -> str:
+    """SVG path of the half circle from its left end to ``fraction``."""
+    x0, y0 = _gauge_point(0)
+    x1, y1 = _gauge_point(fraction)
+    r = _fmt(_GAUGE_RADIUS)
+    return f"M {_fmt(x0)} {_fmt(y0)} A {r} {r} 0 0 1 {_fmt(x1)} {_fmt(y1)}"
+
+
+def _gauge_texts(shown: str, label: str) -> list[str]:
+    """The figure in the middle of a gauge and its label under it."""
+    return [
+        format_html(
+            '<text class="gauge-figure" x="100" y="92" text-anchor="middle">{}</text>', shown
+        ),
+        format_html(
+            '<text class="gauge-label" x="100" y="118" text-anchor="middle">{}</text>', label
+        ),
+    ]
+
+
 def gauge(
     percent: Number | None,
     *,
@@ -110,20 +139,8 @@ def gauge(
     Threshold ticks mark ``warn_above`` and ``block_above``; ``None`` draws an empty gauge with
     a dash (e.g. no limit to measure against).
     """
-    cx, cy, radius = 100.0, 100.0, 80.0
     top = float(maximum)
-
-    def point(fraction: float) -> tuple[float, float]:
-        angle = math.pi * (1 - fraction)  # 0 = left end, 1 = right end of the half circle
-        return cx + radius * math.cos(angle), cy - radius * math.sin(angle)
-
-    def arc(fraction: float) -> str:
-        x0, y0 = point(0)
-        x1, y1 = point(fraction)
-        return (
-            f"M {_fmt(x0)} {_fmt(y0)} A {_fmt(radius)} {_fmt(radius)} 0 0 1 {_fmt(x1)} {_fmt(y1)}"
-        )
-
+    arc = _gauge_arc
     level = gauge_level(percent, warn_above=warn_above, block_above=block_above)
     shown = "—" if percent is None else f"{float(percent):.1f} %"
     parts = [_svg_open(f"{label}: {shown}", 200, 125, "chart-gauge")]
@@ -136,9 +153,8 @@ def gauge(
             )
     for threshold in (warn_above, block_above):
         fraction = min(float(threshold) / top, 1.0)
-        angle = math.pi * (1 - fraction)
-        inner = (cx + (radius - 14) * math.cos(angle), cy - (radius - 14) * math.sin(angle))
-        outer = (cx + (radius + 10) * math.cos(angle), cy - (radius + 10) * math.sin(angle))
+        inner = _gauge_point(fraction, _GAUGE_RADIUS - 14)
+        outer = _gauge_point(fraction, _GAUGE_RADIUS + 10)
         parts.append(
             format_html(
                 '<line class="gauge-tick" x1="{}" y1="{}" x2="{}" y2="{}"/>',
@@ -148,16 +164,7 @@ def gauge(
                 _fmt(outer[1]),
             )
         )
-    parts.append(
-        format_html(
-            '<text class="gauge-figure" x="100" y="92" text-anchor="middle">{}</text>', shown
-        )
-    )
-    parts.append(
-        format_html(
-            '<text class="gauge-label" x="100" y="118" text-anchor="middle">{}</text>', label
-        )
-    )
+    parts.extend(_gauge_texts(shown, label))
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped by format_html
 
@@ -333,20 +340,9 @@ def score_gauge(
     ``level`` picks the arc's CSS class (``gauge-grade-a`` ... ``-d``, set from the grade's
     class); the score is printed in the middle and ``label`` (e.g. the grade) under it.
     """
-    cx, cy, radius = 100.0, 100.0, 80.0
     low, high = float(minimum), float(maximum)
     span = high - low if high > low else 1.0
-
-    def point(fraction: float) -> tuple[float, float]:
-        angle = math.pi * (1 - fraction)
-        return cx + radius * math.cos(angle), cy - radius * math.sin(angle)
-
-    def arc(fraction: float) -> str:
-        x0, y0 = point(0)
-        x1, y1 = point(fraction)
-        return (
-            f"M {_fmt(x0)} {_fmt(y0)} A {_fmt(radius)} {_fmt(radius)} 0 0 1 {_fmt(x1)} {_fmt(y1)}"
-        )
+    arc = _gauge_arc
 
     shown = "—" if score is None else _label_number(float(score))
     parts = [_svg_open(f"{label}: {shown}", 200, 125, "chart-gauge chart-score")]
@@ -365,16 +361,7 @@ def score_gauge(
                 '<text class="gauge-label" x="{}" y="118" text-anchor="middle">{}</text>', x, text
             )
         )
-    parts.append(
-        format_html(
-            '<text class="gauge-figure" x="100" y="92" text-anchor="middle">{}</text>', shown
-        )
-    )
-    parts.append(
-        format_html(
-            '<text class="gauge-label" x="100" y="118" text-anchor="middle">{}</text>', label
-        )
-    )
+    parts.extend(_gauge_texts(shown, label))
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped by format_html
 
