@@ -101,3 +101,28 @@ def test_train_register_activate_and_compare_on_german_credit(tmp_path):
     out, _err = _call("compare", str(model), str(challenger), "--data", str(GERMAN),
                       "--target", "creditability", "--bad", "bad")
     assert "auc" in out and "Better: champion" in out
+
+
+def test_daily_command_detects_overdue_crossings_once(make_customer, credit_manager):
+    import datetime as dt
+    from decimal import Decimal
+
+    from credo.core.context import acting_as
+    from credo.rating.models import CreditEvent
+    from credo.receivables.services import invoice_post
+
+    customer = make_customer()
+    with acting_as(credit_manager, channel="system"):  # due on its date (no terms), never paid
+        invoice_post(customer=customer, number="INV-D1", invoice_date=dt.date(2026, 8, 31),
+                     currency="CNY", amount=Decimal("1000.00"))
+
+    def overdue_events():
+        return list(CreditEvent.objects.filter(customer=customer).values_list("kind", flat=True))
+
+    out, _err = _call("daily", "--as-of", "2026-09-15")  # first run: only that day's crossings
+    assert "Overdue check for 2026-09-15: 0 credit events" in out
+    # Since then the item passed 30 (Oct 1), 60 (Oct 31) and 90 days (Nov 30): one event, 90.
+    out, _err = _call("daily", "--as-of", "2026-11-30")
+    assert ": 1 credit events" in out and overdue_events() == ["overdue_90"]
+    out, _err = _call("daily", "--as-of", "2026-11-30")
+    assert ": 0 credit events" in out and overdue_events() == ["overdue_90"]  # idempotent

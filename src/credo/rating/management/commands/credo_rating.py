@@ -20,6 +20,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from credo.rating import batch, training
 
@@ -33,44 +34,57 @@ def _date(text: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "Credit rating: batch runs (run), scorecard training (train), register, compare."
+    help = gettext_lazy(  # type: ignore[assignment]  # str() in create_parser
+        "Credit rating: batch runs (run), daily jobs (daily), scorecard training (train), "
+        "register, compare."
+    )
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # argparse needs real strings; translate the lazy help in the active language.
+        self.help = str(self.help)
+        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True)
 
-        run = actions.add_parser("run", help="rate customers in bulk (vectorised, resumable)")
+        run = actions.add_parser("run", help=_("rate customers in bulk (vectorised, resumable)"))
         scope = run.add_mutually_exclusive_group()
-        scope.add_argument("--all", action="store_true", help="every customer (the default)")
+        scope.add_argument("--all", action="store_true", help=_("every customer (the default)"))
         scope.add_argument("--segment", metavar="KEY",
-                           help="customers whose active scorecard has this key")
-        scope.add_argument("--customers", metavar="C1,C2", help="customer codes, comma separated")
-        scope.add_argument("--resume", metavar="RUN_ID", help="continue an interrupted run")
-        run.add_argument("--as-of", metavar="DATE", help="rating date (default today)")
+                           help=_("customers whose active scorecard has this key"))
+        scope.add_argument("--customers", metavar="C1,C2", help=_("customer codes, comma separated"))
+        scope.add_argument("--resume", metavar="RUN_ID", help=_("continue an interrupted run"))
+        run.add_argument("--as-of", metavar="DATE", help=_("rating date (default today)"))
         run.add_argument("--batch-size", type=int, default=batch.DEFAULT_BATCH_SIZE,
-                         metavar="N", help="customers per chunk (one commit per chunk)")
+                         metavar="N", help=_("customers per chunk (one commit per chunk)"))
 
-        train = actions.add_parser("train", help="train a statistical scorecard")
+        daily = actions.add_parser(
+            "daily", help=_("daily jobs: overdue 30/60/90-day events, retry failed re-ratings")
+        )
+        daily.add_argument("--as-of", metavar="DATE", help=_("day to run for (default today)"))
+
+        train = actions.add_parser("train", help=_("train a statistical scorecard"))
         source = train.add_mutually_exclusive_group(required=True)
-        source.add_argument("--data", metavar="FILE", help="CSV file (UTF-8 or GBK)")
+        source.add_argument("--data", metavar="FILE", help=_("CSV file (UTF-8 or GBK)"))
         source.add_argument("--from-history", action="store_true",
-                            help="build the training table from credo's own history")
-        train.add_argument("--target", metavar="COLUMN", help="target column of --data")
-        train.add_argument("--bad", metavar="VALUE", help="target value of a bad row")
-        train.add_argument("--encoding", default="", help="encoding of --data (default: detect)")
+                            help=_("build the training table from credo's own history"))
+        train.add_argument("--target", metavar="COLUMN", help=_("target column of --data"))
+        train.add_argument("--bad", metavar="VALUE", help=_("target value of a bad row"))
+        train.add_argument("--encoding", default="", help=_("encoding of --data (default: detect)"))
         train.add_argument("--default-definition", default=training.DEFAULT_DEFINITION,
-                           help="default for --from-history, e.g. 90dpd12m")
+                           help=_("default for --from-history, e.g. 90dpd12m"))
         train.add_argument("--as-of", metavar="DATE",
-                           help="end of the performance window (--from-history; default today)")
+                           help=_("end of the performance window (--from-history; default today)"))
         train.add_argument("--out", required=True, metavar="MODEL.json")
-        train.add_argument("--key", default="", help="scorecard key")
+        train.add_argument("--key", default="", help=_("scorecard key"))
         train.add_argument("--version", type=int, default=1, dest="card_version")
-        train.add_argument("--report", metavar="REPORT.html", help="write the validation report")
+        train.add_argument("--report", metavar="REPORT.html", help=_("write the validation report"))
 
-        register = actions.add_parser("register", help="store a trained card as a new version")
+        register = actions.add_parser("register", help=_("store a trained card as a new version"))
         register.add_argument("model", metavar="MODEL.json")
         register.add_argument("--activate", action="store_true")
 
-        compare = actions.add_parser("compare", help="champion vs challenger on the same data")
+        compare = actions.add_parser("compare", help=_("champion vs challenger on the same data"))
         compare.add_argument("champion", metavar="A.json")
         compare.add_argument("challenger", metavar="B.json")
         compare.add_argument("--data", required=True, metavar="FILE")
@@ -124,6 +138,22 @@ class Command(BaseCommand):
             f"\r  customers [{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
             f"{100 * done / max(total, 1):3.0f}%  {seconds:6.1f} s  {rate:,.0f}/s")
         sys.stderr.flush()
+
+    # ------------------------------------------------------------------ daily
+
+    def _daily(self, *, as_of, **_options):
+        from credo.core.context import acting_as
+        from credo.rating.services import credit_events_process_pending, overdue_events_detect
+
+        with acting_as(None, channel="cli"):
+            detection = overdue_events_detect(today=_date(as_of) if as_of else None)
+            retried = credit_events_process_pending()
+        self.stdout.write(
+            _("Overdue check for %(day)s: %(events)d credit events (customers looked at: "
+              "%(candidates)d); %(retried)d pending events re-rated.")
+            % {"day": detection.day.isoformat(), "events": len(detection.event_ids),
+               "candidates": detection.candidates, "retried": retried}
+        )
 
     # ------------------------------------------------------------------ train
 
