@@ -126,3 +126,25 @@ def test_daily_command_detects_overdue_crossings_once(make_customer, credit_mana
     assert ": 1 credit events" in out and overdue_events() == ["overdue_90"]
     out, _err = _call("daily", "--as-of", "2026-11-30")
     assert ": 0 credit events" in out and overdue_events() == ["overdue_90"]  # idempotent
+
+
+def test_backtest_reports_on_ratings_as_of_a_past_day(demo):
+    import json
+
+    _call("run", "--all", "--as-of", "2025-11-30")
+    _call("run", "--all", "--as-of", "2026-11-30")
+    out, _err = _call("backtest", "--from", "2025-11-30", "--format", "json")
+    report = json.loads(out)
+    rates = report["default_rate_by_grade"]
+    assert rates["customers"] + rates["excluded_in_default"] == 20  # every customer was rated
+    assert sum(row["customers"] for row in rates["rows"]) == rates["customers"]
+    assert sum(row["defaults"] for row in rates["rows"]) == rates["defaults"]
+    migration = report["migration"]
+    assert migration["end"] == "2026-11-30" and migration["customers"] == 20
+    assert sum(map(sum, migration["counts"])) == 20
+    assert migration["upgrades"] + migration["downgrades"] + migration["unchanged"] == 20
+    table, _err = _call("backtest", "--from", "2025-11-30")
+    assert "Default rate by grade: rated as of 2025-11-30" in table
+    assert "Rating migration 2025-11-30 → 2026-11-30: 20 customers" in table
+    with pytest.raises(CommandError):
+        _call("backtest", "--from", "2025-11-30", "--months", "0")

@@ -63,6 +63,19 @@ class Command(BaseCommand):
         )
         daily.add_argument("--as-of", metavar="DATE", help=_("day to run for (default today)"))
 
+        backtest = actions.add_parser(
+            "backtest",
+            help=_("default rate by grade, rating migration and limit effectiveness"),
+        )
+        backtest.add_argument("--from", dest="start", required=True, metavar="DATE",
+                              help=_("window start: the ratings as of this day"))
+        backtest.add_argument("--months", type=int, default=12,
+                              help=_("months after the start in which a default counts"))
+        backtest.add_argument("--to", dest="end", metavar="DATE",
+                              help=_("second date of the migration matrix (default: the "
+                                     "window end)"))
+        backtest.add_argument("--format", choices=("table", "json"), default="table")
+
         train = actions.add_parser("train", help=_("train a statistical scorecard"))
         source = train.add_mutually_exclusive_group(required=True)
         source.add_argument("--data", metavar="FILE", help=_("CSV file (UTF-8 or GBK)"))
@@ -154,6 +167,59 @@ class Command(BaseCommand):
             % {"day": detection.day.isoformat(), "events": len(detection.event_ids),
                "candidates": detection.candidates, "retried": retried}
         )
+
+    # ------------------------------------------------------------------ backtest
+
+    def _backtest(self, *, start, months, end, format, **_options):  # noqa: A002 - option name
+        from credo.rating import backtest
+
+        if months < 1:
+            raise CommandError(_("--months must be at least 1."))
+        window_start = _date(start)
+        rates = backtest.default_rate_by_grade(window_start=window_start, months=months)
+        migration = backtest.migration_matrix(
+            start=window_start, end=_date(end) if end else rates.window_end
+        )
+        limits = backtest.limit_effectiveness(window_start=window_start, months=months)
+        if format == "json":
+            self.stdout.write(json.dumps(
+                {"default_rate_by_grade": rates.to_dict(), "migration": migration.to_dict(),
+                 "limit_effectiveness": limits.to_dict()}, ensure_ascii=False, indent=1))
+            return
+        self.stdout.write(
+            _("Default rate by grade: rated as of %(start)s, defaults (more than %(days)d days "
+              "past due) until %(end)s") % {"start": rates.window_start.isoformat(),
+                                             "days": rates.default_days,
+                                             "end": rates.window_end.isoformat()})
+        self.stdout.write(f"  {_('grade'):<6} {_('customers'):>10} {_('defaults'):>9} "
+                          f"{_('rate'):>8}")
+        for row in rates.rows:
+            rate = "—" if row.default_rate is None else f"{100 * row.default_rate:.1f} %"
+            self.stdout.write(f"  {row.grade:<6} {row.customers:>10} {row.defaults:>9} {rate:>8}")
+        self.stdout.write(
+            _("%(customers)d customers, %(defaults)d defaults; rates rise from the best grade "
+              "to the worst: %(monotone)s; already in default at the start: %(excluded)d")
+            % {"customers": rates.customers, "defaults": rates.defaults,
+               "monotone": _("yes") if rates.monotone else _("no"),
+               "excluded": rates.excluded_in_default})
+        self.stdout.write("")
+        self.stdout.write(
+            _("Rating migration %(start)s → %(end)s: %(customers)d customers, %(up)d upgrades, "
+              "%(down)d downgrades, %(same)d unchanged")
+            % {"start": migration.start.isoformat(), "end": migration.end.isoformat(),
+               "customers": migration.customers, "up": migration.upgrades,
+               "down": migration.downgrades, "same": migration.unchanged})
+        self.stdout.write("  " + " " * 6 + "".join(f"{g:>6}" for g in migration.grades))
+        for grade, counts in zip(migration.grades, migration.counts, strict=True):
+            self.stdout.write(f"  {grade:<6}" + "".join(f"{n:>6}" for n in counts))
+        self.stdout.write("")
+        self.stdout.write(
+            _("Limit effectiveness (%(currency)s): customers with a limit, defaults, exposure "
+              "at default / limit") % {"currency": limits.currency})
+        for row in (*limits.rows, limits.total):
+            ratio = "—" if row.exposure_to_limit is None else f"{row.exposure_to_limit:.2f}"
+            self.stdout.write(f"  {row.grade or _('total'):<6} {row.customers_with_limit:>10} "
+                              f"{row.defaults:>9} {ratio:>8}")
 
     # ------------------------------------------------------------------ train
 
