@@ -59,6 +59,7 @@ def test_batch_features_equal_the_single_customer_features(portfolio, as_of):
             varied.add((key, feature.status.value))
     # The sample exercises missing data and the ok path of the payment features.
     assert ("payment_index", "ok") in varied and ("days_beyond_terms", "ok") in varied
+    assert ("altman_z", "ok") in varied  # the demo's statements carry retained earnings
     assert any(status != "ok" for _key, status in varied)
 
 

@@ -134,3 +134,26 @@ def test_every_engine_feature_has_a_translatable_label():
     for key, definition in FEATURE_DEFINITIONS.items():
         assert feature_label(key) == definition.label  # English: the engine's label
     assert feature_label("no_such_feature") == "no_such_feature"
+
+
+def test_altman_z_from_the_statement_with_retained_earnings(customer, acting):
+    from decimal import Decimal as D
+
+    from .conftest import _record
+
+    _record(
+        "financial-statements", customer, period_type="annual",
+        period_end=dt.date(2024, 12, 31), unit="ten_thousand", currency="CNY",
+        current_assets=D("650"), total_assets=D("1000"), current_liabilities=D("400"),
+        total_liabilities=D("600"), equity=D("400"), retained_earnings=D("150"),
+        revenue=D("2500"), operating_profit=D("150"), net_profit=D("100"),
+        as_of=dt.date(2025, 4, 30),
+    )
+    features = customer_features(customer=customer, as_of=AS_OF)
+    # Section C, not listed: Z' = 0.717 X1 + 0.847 X2 + 3.107 X3 + 0.420 X4 + 0.998 X5 with
+    # X1 = (650 - 400) / 1000 = 0.25, X2 = 150 / 1000 = 0.15, X3 = 150 / 1000 = 0.15,
+    # X4 = 400 / 600 = 0.6667, X5 = 2500 / 1000 = 2.5:
+    # 0.17925 + 0.12705 + 0.46605 + 0.28 + 2.495 = 3.54735 -> above 2.9: safe.
+    assert features["altman_z"].value == pytest.approx(3.54735, abs=1e-5)
+    assert features["altman_zone"].value == "safe"
+    assert features["altman_z"].status == ValueStatus.OK

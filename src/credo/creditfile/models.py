@@ -328,6 +328,8 @@ class FinancialStatement(CreditFileRecord):
     current_liabilities = _money(_("current liabilities"))
     total_liabilities = models.DecimalField(_("total liabilities"), **MONEY)
     equity = models.DecimalField(_("equity"), **MONEY)
+    # 留存收益 (surplus reserve + undistributed profit): Altman's X2; part of equity.
+    retained_earnings = _money(_("retained earnings"))
     # Income statement
     revenue = _money(_("revenue"))
     cost_of_sales = _money(_("cost of sales"))

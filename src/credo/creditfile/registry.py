@@ -61,7 +61,7 @@ PROVENANCE_FIELDS = ("as_of", "source", "source_detail")
 
 _STATEMENT_LINES = (
     "cash", "accounts_receivable", "inventory", "current_assets", "fixed_assets", "total_assets",
-    "current_liabilities", "total_liabilities", "equity",
+    "current_liabilities", "total_liabilities", "equity", "retained_earnings",
     "revenue", "cost_of_sales", "operating_profit", "interest_expense", "net_profit",
     "operating_cash_flow", "investing_cash_flow", "financing_cash_flow",
 )

@@ -851,6 +851,7 @@ class PortfolioGenerator:
         statements = []
         previous: dict[str, float] | None = None
         equity = 0.0
+        contributed = None  # paid-in capital and reserves: 60 % of the first equity
         for position, (year, revenue) in enumerate(zip(years, revenues, strict=True)):
             period_end = dt.date(year, 12, 31)
             if period_end < c.founded:
@@ -876,6 +877,8 @@ class PortfolioGenerator:
             if previous is not None:
                 equity = equity + (net * (1 - payout) if net > 0 else net)
             equity = min(equity, total * 0.92)  # surplus cash is paid out as dividends
+            if contributed is None:
+                contributed = 0.6 * equity
             liabilities = total - equity
             current_liabilities = liabilities * _clip(0.72 + rng.gauss(0, 0.08), 0.4, 0.95)
             depreciation = fixed * 0.08
@@ -916,6 +919,7 @@ class PortfolioGenerator:
                 "current_liabilities": q(current_liabilities),
                 "total_liabilities": total_assets - equity_d,
                 "equity": equity_d,
+                "retained_earnings": q(equity - contributed),
                 "revenue": q(revenue),
                 "cost_of_sales": q(cost),
                 "operating_profit": q(operating),

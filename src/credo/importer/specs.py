@@ -490,6 +490,7 @@ RECORD_FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "current_liabilities": ("流动负债合计", "流动负债"),
     "total_liabilities": ("负债合计", "总负债"),
     "equity": ("所有者权益合计", "所有者权益", "股东权益合计", "净资产"),
+    "retained_earnings": ("留存收益", "留存收益合计"),
     "revenue": ("营业收入", "营业总收入"),
     "cost_of_sales": ("营业成本",),
     "operating_profit": ("营业利润",),

@@ -672,12 +672,12 @@ def compute_features(data: Extract, *, lookback_years: int = DEFAULT_LOOKBACK_YE
         b.set(key, value, status, day=statement_day,
               source=_sources(has_previous, lambda i: statement_source[i]))
 
-    # Altman: Z' for manufacturers (section C), Z'' otherwise (credo records no listing, and no
-    # retained earnings line: the engine then reports missing_input, reproduced here).
+    # Altman: Z' for manufacturers (section C), Z'' otherwise (credo records no listing);
+    # without a retained-earnings line the engine reports missing_input, reproduced here.
     sections = data.customers.column("section").to_pylist()
     manufacturer = np.array([(s or "").upper() == MANUFACTURING_SECTION for s in sections],
                             dtype=bool)
-    retained = np.full(n, np.nan)  # not a statement line in credo
+    retained = f["retained_earnings"]
     ebit, sales = f["operating_profit"] * factor, f["revenue"] * factor
     ta, tl = f["total_assets"], f["total_liabilities"]
     needed = [f["current_assets"], f["current_liabilities"], retained, ebit, f["equity"], tl, ta]

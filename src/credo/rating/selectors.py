@@ -83,8 +83,9 @@ VIEW_OVERRIDE = "rating.view_ratingoverride"
 STATEMENT_MONTHS = {"annual": 12, "semi_annual": 6, "quarterly": 3}
 STATEMENT_LINES = (
     "cash", "accounts_receivable", "inventory", "current_assets", "fixed_assets",
-    "total_assets", "current_liabilities", "total_liabilities", "equity", "revenue",
-    "cost_of_sales", "operating_profit", "interest_expense", "net_profit", "operating_cash_flow",
+    "total_assets", "current_liabilities", "total_liabilities", "equity", "retained_earnings",
+    "revenue", "cost_of_sales", "operating_profit", "interest_expense", "net_profit",
+    "operating_cash_flow",
 )
 # The payment behaviour is measured over the 12 months to the day; the trend compares it with
 # the 12 months before.
