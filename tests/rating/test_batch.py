@@ -173,3 +173,30 @@ def test_vectorised_scoring_equals_score_rows_of_the_engine(portfolio):
         explained = batch._explain(info.card, columns)
         expected = score_rows(info.card, columns.scoring_columns())
         assert np.array_equal(explained.total, expected)
+
+
+def test_grade_changes_of_a_run_are_notified_as_digests(portfolio, analyst, mailoutbox):
+    from credo.rating.models import Notification
+
+    analyst.email = "analyst@example.com"
+    analyst.save()
+    batch.run_continue(batch.run_start(scope={"all": True}, as_of=EARLIER))
+    assert not Notification.objects.exists()  # first ratings: nothing moved
+    state = batch.run_start(scope={"all": True}, as_of=DEFAULT_AS_OF)
+    batch.run_continue(state)
+    changed = [r for r in Rating.objects.filter(is_current=True).select_related("customer")
+               if r.grade != r.previous_grade]
+    assert changed, "the sample should move some grades between the two dates"
+    # Per-customer notifications for the account managers, of their own customers only.
+    per_customer = Notification.objects.filter(kind="grade_changed")
+    assert per_customer.count() == len(changed)
+    for note in per_customer.select_related("customer"):
+        assert note.user_id == note.customer.account_manager_id
+    # One digest per recipient; the analyst's covers every change of the run.
+    digest = Notification.objects.get(user=analyst, kind="batch_changes")
+    assert digest.params["count"] == len(changed) and digest.params["run"] == state.run_id
+    assert digest.params["up"] + digest.params["down"] == len(changed)
+    mails = [m for m in mailoutbox if m.to == ["analyst@example.com"]]
+    assert len(mails) == 1 and f"{len(changed)} grade changes" in mails[0].subject
+    first = min(changed, key=lambda r: r.customer.code)
+    assert f"{first.customer.code} " in mails[0].body

@@ -30,8 +30,9 @@ portfolio, on SQLite and PostgreSQL. How each rule is reproduced:
 
 Left out on purpose, documented: the batch writes no per-rating change log (``ObjectChange``)
 and no per-rating business event, but ONE ``rating.batch.completed`` event per run (like the
-demo's bulk writer, see ``credo.demo.writer._RawTable`` and docs/decisions/0003); grade-change
-notifications are not sent for batch ratings (a portfolio re-rating would flood the analysts);
+demo's bulk writer, see ``credo.demo.writer._RawTable`` and docs/decisions/0003); grade changes
+are notified as digests at the end of the run (``services.batch_changes_notify``: one message
+and one e-mail per recipient, not one per change);
 feature sources are the single path's structured messages (``engine.messages``: the statement's
 period, the counts of references / relations, the public-record window ...); feature notes are
 the status as a message (``value.status``) where the single path names the missing inputs.
@@ -1402,7 +1403,7 @@ def run_start(*, scope: Mapping[str, Any], as_of: dt.date, batch_size: int = DEF
 
 
 def run_continue(state: RunState, *, progress: Progress | None = None,
-                 stop_after_chunks: int | None = None) -> RunState:
+                 stop_after_chunks: int | None = None, notify: bool = True) -> RunState:
     """Rate the customers of ``state`` after its last committed chunk; saves the state after
     every chunk. ``stop_after_chunks`` stops early (tests simulate an interruption with it)."""
     if state.status == "finished":
@@ -1463,6 +1464,11 @@ def run_continue(state: RunState, *, progress: Progress | None = None,
                      "rated": state.rated, "skipped": state.skipped},
         )
     state.save()
+    if notify:
+        from .services import batch_changes_notify
+
+        batch_changes_notify(run_id=state.run_id, as_of=as_of,
+                             since=dt.datetime.fromisoformat(state.started_at))
     return state
 
 

@@ -47,6 +47,7 @@ class OverrideStatus(models.TextChoices):
 
 class NotificationKind(models.TextChoices):
     GRADE_CHANGED = "grade_changed", _("Rating grade changed")
+    BATCH_CHANGES = "batch_changes", _("Grade changes of a batch run")
 
 
 class ReviewStatus(models.TextChoices):

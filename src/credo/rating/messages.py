@@ -65,6 +65,10 @@ FEATURE_LABELS = {
 }
 
 NOTIFICATION_MESSAGES = {
+    NotificationKind.BATCH_CHANGES: _(
+        "Rating run %(run)s as of %(as_of)s moved the grade of %(count)s customers "
+        "(%(up)s up, %(down)s down)."
+    ),
     NotificationKind.GRADE_CHANGED: _(
         "The rating grade of %(customer)s moved from %(previous_grade)s to %(grade)s "
         "(score %(score)s, trigger: %(trigger)s)."
@@ -72,6 +76,9 @@ NOTIFICATION_MESSAGES = {
 }
 
 GRADE_CHANGED_SUBJECT = _("Rating of %(customer)s: %(previous_grade)s to %(grade)s")
+BATCH_CHANGES_SUBJECT = _("Rating run %(run)s: %(count)s grade changes")
+# One line per changed customer in the digest e-mail of a batch run.
+BATCH_CHANGE_LINE = _("%(customer_code)s %(customer)s: %(previous_grade)s to %(grade)s")
 
 
 def feature_label(key: str) -> str:
@@ -93,6 +100,16 @@ def notification_message(kind: str, params: dict[str, Any]) -> str:
     if template is None:  # pragma: no cover - every kind has a text
         return kind
     return str(template) % _text(params)
+
+
+def batch_changes_subject(params: dict[str, Any]) -> str:
+    """E-mail subject of a batch run's digest."""
+    return str(BATCH_CHANGES_SUBJECT) % _text(params)
+
+
+def batch_change_line(params: dict[str, Any]) -> str:
+    """One changed customer in a batch run's digest."""
+    return str(BATCH_CHANGE_LINE) % _text(params)
 
 
 def grade_changed_subject(params: dict[str, Any]) -> str:

@@ -24,7 +24,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Min, Sum
+from django.db.models import F, Min, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +40,7 @@ from credo.customers.models import Customer
 from credo.rating.engine.features import FeatureSet
 from credo.rating.engine.grades import (
     DEFAULT_REVIEW_POLICY,
+    TEN_GRADES,
     GradeError,
     GradeScale,
     ReviewPolicy,
@@ -59,7 +60,13 @@ from .choices import (
     ReviewStatus,
     ScorecardStatus,
 )
-from .messages import grade_changed_subject, message_json, notification_message
+from .messages import (
+    batch_change_line,
+    batch_changes_subject,
+    grade_changed_subject,
+    message_json,
+    notification_message,
+)
 from .models import (
     CreditEvent,
     CreditEventMark,
@@ -413,14 +420,7 @@ def rating_change_notify(rating_id: int) -> list[Notification]:
     in-app notification each and an e-mail to those with an address. Runs after commit."""
     rating = Rating.objects.select_related("customer__account_manager").get(pk=rating_id)
     customer = rating.customer
-    params = {
-        "customer": customer.display_name,
-        "customer_code": customer.code,
-        "grade": rating.grade,
-        "previous_grade": rating.previous_grade,
-        "score": str(rating.score),
-        "trigger": rating.trigger,
-    }
+    params = _grade_change_params(rating)
     recipients = _grade_change_recipients(customer)
     with transaction.atomic():
         notifications = [
@@ -441,6 +441,89 @@ def rating_change_notify(rating_id: int) -> list[Notification]:
         except Exception:  # one failing address must not stop the others
             logger.exception("Grade-change e-mail to %s failed", user.email)
     return notifications
+
+
+# A digest e-mail lists at most this many changes; the rest are on the Rating pages.
+DIGEST_LINES = 50
+
+
+def batch_changes_notify(*, run_id: str, as_of: dt.date, since: dt.datetime) -> int:
+    """After a batch run: the grade changes it made, as digests rather than one message per
+    change (a portfolio re-rating would flood the analysts otherwise).
+
+    Each account manager gets the usual per-customer notification for their own customers;
+    each recipient (account managers and credit analysts) gets one in-app digest and one
+    e-mail listing their changes (up to ``DIGEST_LINES``). Returns the number of changes.
+    """
+    changed = list(
+        Rating.objects.filter(trigger=RatingTrigger.BATCH, is_current=True, rated_at__gte=since)
+        .exclude(previous_grade="")
+        .exclude(previous_grade=F("grade"))
+        .select_related("customer__account_manager")
+        .order_by("customer__code")
+    )
+    if not changed:
+        return 0
+    scale_order = {grade: i for i, grade in enumerate(TEN_GRADES)}  # best first
+
+    def moved_up(rating: Rating) -> bool:
+        return scale_order.get(rating.grade, 99) < scale_order.get(rating.previous_grade, 99)
+
+    analysts = list(
+        get_user_model().objects.filter(groups__name=ANALYST_ROLE, is_active=True).distinct()
+    )
+    per_user: dict[int, tuple[Any, list[Rating]]] = {}
+    for rating in changed:
+        owner = rating.customer.account_manager
+        for user in ([owner] if owner is not None and owner.is_active else []) + analysts:
+            per_user.setdefault(user.pk, (user, []))[1].append(rating)
+    with transaction.atomic():
+        Notification.objects.bulk_create(
+            Notification(
+                user=rating.customer.account_manager, customer=rating.customer,
+                kind=NotificationKind.GRADE_CHANGED, rating=rating,
+                params=_grade_change_params(rating),
+            )
+            for rating in changed
+            if rating.customer.account_manager is not None
+            and rating.customer.account_manager.is_active
+        )
+        for user, ratings in per_user.values():
+            up = sum(1 for r in ratings if moved_up(r))
+            Notification.objects.create(
+                user=user, kind=NotificationKind.BATCH_CHANGES,
+                params={"run": run_id, "as_of": as_of.isoformat(), "count": len(ratings),
+                        "up": up, "down": len(ratings) - up},
+            )
+    for user, ratings in per_user.values():
+        if not user.email:
+            continue
+        up = sum(1 for r in ratings if moved_up(r))
+        params = {"run": run_id, "as_of": as_of.isoformat(), "count": len(ratings), "up": up,
+                  "down": len(ratings) - up}
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = batch_changes_subject(params)
+            lines = [notification_message(NotificationKind.BATCH_CHANGES, params), ""]
+            lines += [batch_change_line(_grade_change_params(r)) for r in ratings[:DIGEST_LINES]]
+            if len(ratings) > DIGEST_LINES:
+                lines.append("…")
+        try:
+            send_mail(subject, "\n".join(lines), None, [user.email])
+        except Exception:  # one failing address must not stop the others
+            logger.exception("Batch digest e-mail to %s failed", user.email)
+    return len(changed)
+
+
+def _grade_change_params(rating: Rating) -> dict[str, Any]:
+    customer = rating.customer
+    return {
+        "customer": customer.display_name,
+        "customer_code": customer.code,
+        "grade": rating.grade,
+        "previous_grade": rating.previous_grade,
+        "score": str(rating.score),
+        "trigger": rating.trigger,
+    }
 
 
 @transaction.atomic
