@@ -29,7 +29,7 @@ $(UV):
 	$(TOOLS)/bin/pip install -q --disable-pip-version-check uv
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --extra dev --quiet
+	$(UV) sync --frozen --extra dev --extra modeling --quiet
 	touch $@
 
 setup: $(VENV)/.synced messages
@@ -83,7 +83,7 @@ lint: setup
 	$(VENV)/bin/mypy
 
 bench: setup
-	$(UV) sync --frozen --extra dev --extra bench --quiet
+	$(UV) sync --frozen --extra dev --extra modeling --extra bench --quiet
 	$(PY) bench/run.py
 
 clean:

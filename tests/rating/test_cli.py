@@ -103,6 +103,17 @@ def test_train_register_activate_and_compare_on_german_credit(tmp_path):
     assert "auc" in out and "Better: champion" in out
 
 
+@pytest.mark.skipif(not GERMAN.exists(), reason=f"public data set absent: {GERMAN}")
+def test_train_with_optbinning_cut_points(tmp_path):
+    pytest.importorskip("optbinning", reason="the modeling extra is not installed")
+    model = tmp_path / "german-ob.json"
+    out, _err = _call("train", "--data", str(GERMAN), "--target", "creditability", "--bad",
+                      "bad", "--out", str(model), "--key", "german-ob", "--binning", "optbinning")
+    card = Scorecard.from_json(model.read_text(encoding="utf-8"))
+    assert card.meta["training"]["parameters"]["prebinning"] == "optbinning"
+    assert card.meta["validation"]["auc"] > 0.7 and "hold-out AUC" in out
+
+
 def test_daily_command_detects_overdue_crossings_once(make_customer, credit_manager):
     import datetime as dt
     from decimal import Decimal

@@ -43,6 +43,7 @@ from credo.rating.engine.features import FEATURE_DEFINITIONS
 from credo.rating.engine.scorecard import Scorecard, ScorecardError
 from credo.rating.engine.statistical import (
     TrainedModel,
+    TrainingParams,
     compare_models,
     is_numeric_column,
     score_rows,
@@ -185,7 +186,8 @@ def train_columns(columns: Mapping[str, Sequence[object]], flags: npt.NDArray[np
                   key: str, version: int = 1, categorical: Sequence[str] | None = None,
                   dimensions: Mapping[str, str] | None = None,
                   labels: Mapping[str, str] | None = None, notes: str = "",
-                  source: Mapping[str, object] | None = None) -> TrainingResult:
+                  source: Mapping[str, object] | None = None,
+                  prebinning: str = "quantile") -> TrainingResult:
     """Train on 70 % of the rows, validate on the other 30 %; the card carries both reports."""
     if len(flags) < 20 or flags.sum() < 5 or (len(flags) - flags.sum()) < 5:
         raise TrainingError(gettext("Too few rows to train: %(rows)s rows, %(bads)s bad (at "
@@ -196,7 +198,7 @@ def train_columns(columns: Mapping[str, Sequence[object]], flags: npt.NDArray[np
     dev_columns, hold_columns = _subset(prepared, development), _subset(prepared, holdout)
     model = train_scorecard(dev_columns, flags[development], key=key, version=version,
                             categorical=categorical, dimensions=dimensions, labels=labels,
-                            notes=notes)
+                            notes=notes, params=TrainingParams(prebinning=prebinning))
     dev_scores = score_rows(model.card, dev_columns)
     development_report = validate_card(model.card, dev_columns, flags[development])
     validation = validate_card(model.card, hold_columns, flags[holdout],
@@ -215,12 +217,13 @@ def train_columns(columns: Mapping[str, Sequence[object]], flags: npt.NDArray[np
 
 
 def train_file(path: str | Path, *, target: str, bad: str | None = None, key: str = "trained",
-               version: int = 1, encoding: str = "") -> TrainingResult:
+               version: int = 1, encoding: str = "", prebinning: str = "quantile"
+               ) -> TrainingResult:
     """Train a card from an external CSV file (see the module docstring)."""
     rows, codec = read_table(path, encoding=encoding)
     bad_value = _bad_value(rows, target, bad)
     columns, flags = table_to_columns(rows, target, bad_value)
-    return train_columns(columns, flags, key=key, version=version,
+    return train_columns(columns, flags, key=key, version=version, prebinning=prebinning,
                          source={"file": Path(path).name, "encoding": codec, "target": target,
                                  "bad": bad_value})
 
@@ -323,17 +326,19 @@ def history_table(*, as_of: dt.date, definition: str = DEFAULT_DEFINITION,
 
 
 def train_history(*, as_of: dt.date, definition: str = DEFAULT_DEFINITION,
-                  key: str = "history-statistical", version: int = 1) -> TrainingResult:
+                  key: str = "history-statistical", version: int = 1,
+                  prebinning: str = "quantile") -> TrainingResult:
     """Train a card on credo's own history (see the module docstring)."""
     columns, flags, source = history_table(as_of=as_of, definition=definition)
-    # Features that never vary carry no information (e.g. Altman without retained earnings).
+    # Features that never vary carry no information (e.g. Altman where no statement gives
+    # retained earnings).
     usable = {k: v for k, v in columns.items() if len({x for x in v if x is not None}) > 1}
     categorical = [k for k in usable if k in batch.CATEGORICAL]
     dimensions = {k: FEATURE_DEFINITIONS[k].dimension.value for k in usable}
     labels = {k: FEATURE_DEFINITIONS[k].label for k in usable}
     return train_columns(usable, flags, key=key, version=version, categorical=categorical,
                          dimensions=dimensions, labels=labels, source=source,
-                         notes=gettext("Trained on credo's history, default = %(definition)s")
+                         prebinning=prebinning, notes=gettext("Trained on credo's history, default = %(definition)s")
                          % {"definition": definition})
 
 

@@ -218,6 +218,12 @@ class MonotoneBinning:
 
     ``special_values`` are sentinel codes (e.g. -999, 999999) treated as missing.
 
+    ``prebinning``: "quantile" (the default, NumPy only) or "optbinning", where the optional
+    ``optbinning`` package (the ``modeling`` extra) finds the cut points by mathematical
+    programming (``OptimalBinning``, monotone trend, same ``max_bins`` and ``min_bin_share``);
+    the size, monotonicity and bin-count rules above are then applied to its cuts as to the
+    quantile ones, so both give a valid monotone binning.
+
     Learned attributes: ``splits_`` (cut points; bin i is ``[splits_[i-1], splits_[i])``),
     ``direction_``, ``goods_``, ``bads_``, ``woe_``, ``iv_bins_`` (per numeric bin),
     ``missing_counts_`` ((goods, bads) or None), ``missing_woe_``, ``missing_iv_``, ``iv_``.
@@ -225,12 +231,13 @@ class MonotoneBinning:
 
     def __init__(self, max_bins: int = 6, min_bin_share: float = 0.05,
                  monotonic: Monotonic = "auto", n_prebins: int = 20,
-                 special_values: Sequence[float] = ()) -> None:
+                 special_values: Sequence[float] = (), prebinning: str = "quantile") -> None:
         self.max_bins = max_bins
         self.min_bin_share = min_bin_share
         self.monotonic = monotonic
         self.n_prebins = n_prebins
         self.special_values = special_values
+        self.prebinning = prebinning
 
     def _prepare(self, x: Sequence[object] | npt.NDArray[np.generic]) -> FloatArray:
         values = to_float_array(x)
@@ -244,6 +251,8 @@ class MonotoneBinning:
         if self.monotonic not in ("auto", "ascending", "descending", None):
             raise ValueError(f"monotonic must be auto/ascending/descending/None, "
                              f"not {self.monotonic!r}")
+        if self.prebinning not in ("quantile", "optbinning"):
+            raise ValueError(f"prebinning must be quantile/optbinning, not {self.prebinning!r}")
         values = self._prepare(x)
         flags = _bad_flags(y)
         if len(values) != len(flags):
@@ -253,7 +262,8 @@ class MonotoneBinning:
         if present.size == 0:
             raise ValueError("no non-missing value to bin")
 
-        pre_splits = self._pre_splits(present)
+        pre_splits = (self._optbinning_splits(present, present_flags)
+                      if self.prebinning == "optbinning" else self._pre_splits(present))
         index = np.searchsorted(pre_splits, present, side="right")
         n_pre = len(pre_splits) + 1
         bads = np.bincount(index, weights=present_flags, minlength=n_pre)
@@ -305,6 +315,24 @@ class MonotoneBinning:
         levels = np.linspace(0.0, 1.0, max(self.n_prebins, 1) + 1)[1:-1]
         cuts = np.unique(np.quantile(present, levels, method="higher"))
         return cuts[cuts > present.min()]
+
+    def _optbinning_splits(self, present: FloatArray, flags: IntArray) -> FloatArray:
+        """Cut points of optbinning's ``OptimalBinning`` (imported only when asked for)."""
+        try:
+            from optbinning import OptimalBinning  # type: ignore[import-untyped]
+        except ImportError as error:
+            raise ValueError(
+                "prebinning='optbinning' needs the optbinning package: install the 'modeling' "
+                "extra (uv sync --extra modeling)"
+            ) from error
+        trend = {"auto": "auto_asc_desc", "ascending": "ascending",
+                 "descending": "descending", None: None}[self.monotonic]
+        optimal = OptimalBinning(dtype="numerical", solver="cp", monotonic_trend=trend,
+                                 max_n_bins=self.max_bins, min_bin_size=self.min_bin_share)
+        optimal.fit(present, flags.astype(np.int64))
+        cuts = np.unique(np.asarray(optimal.splits, dtype=np.float64))
+        result: FloatArray = cuts[cuts > present.min()]
+        return result
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "splits_"):

@@ -82,6 +82,7 @@ class TrainingParams:
     monotonic: Monotonic = "auto"
     n_prebins: int = 20
     special_values: tuple[float, ...] = ()
+    prebinning: str = "quantile"  # or "optbinning" (the optional modeling extra)
     min_iv: float = 0.02
     C: float = 1.0
     drop_wrong_sign: bool = True
@@ -213,7 +214,8 @@ def _bin_features(columns: Columns, y: npt.NDArray[np.int64], *, params: Trainin
             binning = MonotoneBinning(max_bins=params.max_bins,
                                       min_bin_share=params.min_bin_share,
                                       monotonic=params.monotonic, n_prebins=params.n_prebins,
-                                      special_values=params.special_values)
+                                      special_values=params.special_values,
+                                      prebinning=params.prebinning)
         binnings[key] = binning.fit(values, y)
     return binnings
 

@@ -92,6 +92,9 @@ class Command(BaseCommand):
         train.add_argument("--key", default="", help=_("scorecard key"))
         train.add_argument("--version", type=int, default=1, dest="card_version")
         train.add_argument("--report", metavar="REPORT.html", help=_("write the validation report"))
+        train.add_argument("--binning", choices=("quantile", "optbinning"), default="quantile",
+                           help=_("cut points of the numeric bins: quantiles (default) or "
+                                  "optbinning (needs the modeling extra)"))
 
         register = actions.add_parser("register", help=_("store a trained card as a new version"))
         register.add_argument("model", metavar="MODEL.json")
@@ -224,19 +227,20 @@ class Command(BaseCommand):
     # ------------------------------------------------------------------ train
 
     def _train(self, *, data, from_history, target, bad, encoding, default_definition, as_of,
-               out, key, card_version, report, **_options):
+               out, key, card_version, report, binning="quantile", **_options):
         if card_version < 1:
             raise CommandError(_("--version must be at least 1."))
         if data:
             if not target:
                 raise CommandError(_("--target is required with --data."))
             result = training.train_file(data, target=target, bad=bad, key=key or "trained",
-                                         version=card_version, encoding=encoding)
+                                         version=card_version, encoding=encoding,
+                                         prebinning=binning)
         else:
             day = _date(as_of) if as_of else timezone.localdate()
             result = training.train_history(as_of=day, definition=default_definition,
                                             key=key or "history-statistical",
-                                            version=card_version)
+                                            version=card_version, prebinning=binning)
         Path(out).write_text(result.to_json(), encoding="utf-8")
         if report:
             Path(report).write_text(result.validation.html(), encoding="utf-8")
