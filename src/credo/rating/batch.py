@@ -65,7 +65,7 @@ from credo.core import rawsql
 from credo.core.services import business_event_emit
 from credo.creditfile.choices import UNIT_MULTIPLIER
 from credo.customers.models import Customer
-from credo.rating.engine.binning import MISSING_INDEX, OTHER_INDEX
+from credo.rating.engine.binning import MISSING_INDEX, OTHER_INDEX, numeric_bin_index
 from credo.rating.engine.features import (
     BAD_PAYMENT_EXPERIENCES,
     DAYS_PER_YEAR,
@@ -1116,19 +1116,10 @@ def bin_index(factor: Factor, values: npt.NDArray[Any]) -> IntArray:
         out = mapped[inverse] if len(uniques) else out
         out[~present] = MISSING_INDEX
         return out
-    numbers = np.asarray(values, dtype=np.float64)
-    unplaced = ~np.isnan(numbers)
-    for position, item in enumerate(factor.bins):
-        lower, upper = item.lower, item.upper  # type: ignore[union-attr]
-        inside = unplaced.copy()
-        if lower is not None:
-            inside &= numbers >= float(lower)
-        if upper is not None:
-            inside &= numbers < float(upper)
-        out[inside] = position
-        unplaced &= ~inside
-    out[np.isnan(numbers)] = MISSING_INDEX
-    return out
+    return numeric_bin_index(
+        [(item.lower, item.upper) for item in factor.bins],  # type: ignore[union-attr]
+        np.asarray(values, dtype=np.float64),
+    )
 
 
 @dataclass

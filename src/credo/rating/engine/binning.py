@@ -568,15 +568,22 @@ def card_bin_index(factor: Mapping[str, object],
             key = _category(value)
             out[i] = MISSING_INDEX if key is None else lookup.get(key, OTHER_INDEX)
         return out
-    numbers = to_float_array(values)
+    return numeric_bin_index(
+        [(item.get("lower"), item.get("upper")) for item in bins], to_float_array(values)
+    )
+
+
+def numeric_bin_index(bounds: Sequence[tuple[object, object]], numbers: FloatArray) -> IntArray:
+    """Place numbers in ``[lower, upper)`` bins (``None`` = unbounded): the first matching bin's
+    position, ``MISSING_INDEX`` for NaN, ``OTHER_INDEX`` for a value in no bin."""
+    out = np.full(len(numbers), OTHER_INDEX, dtype=np.int64)
     unplaced = ~np.isnan(numbers)
-    for position, item in enumerate(bins):
-        lower, upper = item.get("lower"), item.get("upper")
+    for position, (lower, upper) in enumerate(bounds):
         inside = unplaced.copy()
         if lower is not None:
-            inside &= numbers >= float(lower)
+            inside &= numbers >= float(lower)  # type: ignore[arg-type]
         if upper is not None:
-            inside &= numbers < float(upper)
+            inside &= numbers < float(upper)  # type: ignore[arg-type]
         out[inside] = position
         unplaced &= ~inside
     out[np.isnan(numbers)] = MISSING_INDEX
