@@ -239,7 +239,7 @@ def main() -> int:
             "ratio_rowwise_over_vectorised": round(row_seconds / vector_seconds, 1),
             "same_score": same, "same_grade": same_grade,
         },
-        "machine": f"{os.cpu_count()} cores, another heavy job running",
+        "machine": f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the end",
     }
     Path(args.out).write_text(json.dumps(figures, indent=2), encoding="utf-8")
     print(json.dumps(figures, indent=2))

@@ -76,7 +76,7 @@ def main() -> int:
         "train_and_validate_seconds": round(train_seconds, 2),
         "holdout_auc": round(result.validation.auc, 4),
         "development_auc": round(result.development.auc, 4),
-        "machine": f"{os.cpu_count()} cores, another heavy job running",
+        "machine": f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the end",
     }
     Path(args.out).write_text(json.dumps(figures, indent=2), encoding="utf-8")
     print(json.dumps(figures, indent=2))
