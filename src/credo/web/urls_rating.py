@@ -18,6 +18,7 @@ urlpatterns = [
     path("rating/overrides/", views.overrides_view, name="rating_overrides"),
     path("rating/overrides/report/", views.overrides_report_view, name="rating_overrides_report"),
     path("rating/reviews/", views.reviews_view, name="rating_reviews"),
+    path("rating/backtest/", views.backtest_view, name="rating_backtest"),
     path(
         "rating/reviews/<int:review_pk>/decide/",
         views.review_decide_view,

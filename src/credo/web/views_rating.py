@@ -1,5 +1,6 @@
 """The customer's rating on the customer page, and the rating pages: notifications, the
-overrides worklist, the model registry with validation reports and the expert scorecard editor.
+overrides worklist, the back-testing report, the model registry with validation reports and the
+expert scorecard editor.
 
 The "Rating" tab shows the current rating (grade badge, score gauge, PD, model, trigger), its
 explanation (top reasons, contributions by dimension, the data used with dates, what would
@@ -34,11 +35,13 @@ from credo.core.permissions import (
     ASSIGN_OWNER,
     PROPOSE_RATING_OVERRIDE,
     RECORD_CREDIT_EVENT,
+    VIEW_ALL_CUSTOMERS,
 )
+from credo.core.services import access_log_write
 from credo.creditfile.selectors import creditfile_read_logged
 from credo.customers.models import Customer
 from credo.customers.selectors import can_view_sensitive
-from credo.rating import presenters, selectors, services
+from credo.rating import backtest, presenters, selectors, services
 from credo.rating.choices import (
     CreditEventKind,
     OverrideDirection,
@@ -63,6 +66,7 @@ from credo.rating.models import (
     RatingOverride,
     ScorecardVersion,
 )
+from credo.receivables.metrics import add_months
 
 from . import charts
 from . import tabs as tab_registry
@@ -661,6 +665,158 @@ def overrides_report_view(request: HttpRequest) -> HttpResponse:
             "totals": [report.counts.get(d, 0) for d, _l in directions],
         },
     )
+
+
+# --- back-testing -----------------------------------------------------------------------------
+
+DEFAULT_DAYS_CHOICES = (30, 60, 90, 180)
+BACKTEST_MONTHS = 12
+BACKTEST_DEFAULT_DAYS = 90
+
+
+class BacktestForm(forms.Form):
+    """The back-testing window (start, months, default definition) and the migration end."""
+
+    start = forms.DateField(
+        label=gettext_lazy("Window start"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    months = forms.IntegerField(
+        label=gettext_lazy("Months"), required=False, min_value=1, max_value=60
+    )
+    default_days = forms.TypedChoiceField(
+        label=gettext_lazy("Default after (days past due)"),
+        choices=[(days, str(days)) for days in DEFAULT_DAYS_CHOICES],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    end = forms.DateField(
+        label=gettext_lazy("Migration end"),
+        required=False,
+        help_text=gettext_lazy("Empty: the end of the window."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Labels in the request's language (a lazy string formatted at import would not be).
+        days_field = cast(forms.TypedChoiceField, self.fields["default_days"])
+        days_field.choices = [
+            (days, _("%(days)s days") % {"days": days}) for days in DEFAULT_DAYS_CHOICES
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The end must not be before the start."))
+        return data
+
+
+def _percent(share: float | None) -> str:
+    """A share as a percentage with 1 decimal (``12.5 %``); a dash when absent."""
+    return "—" if share is None else f"{100 * share:.1f} %"
+
+
+def _ratio(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _backtest_context(
+    *, start: dt.date, months: int, default_days: int, end: dt.date | None
+) -> dict[str, Any]:
+    """The three back-testing reports shaped for the page (percentages and ratios as text)."""
+    rates = backtest.default_rate_by_grade(
+        window_start=start, months=months, default_days=default_days
+    )
+    migration = backtest.migration_matrix(start=start, end=end or rates.window_end)
+    limits = backtest.limit_effectiveness(
+        window_start=start, months=months, default_days=default_days
+    )
+    chart = charts.bar_chart(
+        [row.grade for row in rates.rows],
+        [
+            charts.Series(
+                _("Default rate (%)"),
+                [None if row.default_rate is None else 100 * row.default_rate
+                 for row in rates.rows],
+                "chart-s1",
+            )
+        ],
+        title=_("Default rate by grade"),
+    )
+    totals = [sum(row) for row in migration.counts]
+    migration_rows = [
+        {
+            "grade": grade,
+            "total": total,
+            "cells": [
+                {"to": to, "count": count, "share": _percent(share)}
+                for to, count, share in zip(migration.grades, counts, shares, strict=True)
+            ],
+        }
+        for grade, counts, shares, total in zip(
+            migration.grades, migration.counts, migration.shares, totals, strict=True
+        )
+    ]
+    limit_rows = [
+        {
+            "row": row,
+            "default_rate": _percent(row.default_rate),
+            "exposure_to_limit": _ratio(row.exposure_to_limit),
+        }
+        for row in (*limits.rows, limits.total)
+    ]
+    return {
+        "rates": rates,
+        "rate_rows": [{"row": row, "rate": _percent(row.default_rate)} for row in rates.rows],
+        "rate_total": _percent(rates.default_rate),
+        "rate_chart": chart,
+        "migration": migration,
+        "migration_rows": migration_rows,
+        "limits": limits,
+        "limit_rows": limit_rows[:-1],
+        "limit_total": limit_rows[-1],
+        "window_open": rates.window_end > timezone.localdate(),
+    }
+
+
+@login_required
+@require_GET
+def backtest_view(request: HttpRequest) -> HttpResponse:
+    """Back-testing of the ratings over the whole portfolio: default rate by grade, the
+    migration matrix and limit effectiveness (``credo.rating.backtest``).
+
+    The report covers every customer, so it needs the ratings and the visibility of all
+    customers; each view of a computed report is written to the access log."""
+    require_perms(request, VIEW_RATING, VIEW_ALL_CUSTOMERS)
+    today = timezone.localdate()
+    form = BacktestForm(request.GET or None)
+    context: dict[str, Any] = {"form": form}
+    if form.is_bound and not form.is_valid():
+        return render(request, "web/rating/backtest.html", context)
+    data = form.cleaned_data if form.is_bound else {}
+    months = data.get("months") or BACKTEST_MONTHS
+    default_days = data.get("default_days") or BACKTEST_DEFAULT_DAYS
+    start = data.get("start") or add_months(today, -months)
+    end = data.get("end")
+    if not form.is_bound:
+        context["form"] = BacktestForm(
+            initial={"start": start, "months": months, "default_days": default_days}
+        )
+    context.update(
+        _backtest_context(start=start, months=months, default_days=default_days, end=end)
+    )
+    access_log_write(
+        user=request.user,
+        customer_id=None,
+        resource="rating.backtest",
+        detail=f"start={start.isoformat()} months={months} default_days={default_days} "
+        f"end={context['migration'].end.isoformat()}",
+    )
+    return render(request, "web/rating/backtest.html", context)
 
 
 # --- model registry ---------------------------------------------------------------------------

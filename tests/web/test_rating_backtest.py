@@ -1,0 +1,270 @@
+"""The back-testing report page: permissions (the whole portfolio, so not for account
+managers), the figures of a hand-built history against ``credo.rating.backtest``, bad input,
+the access log and the page in Chinese."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from credo.core.context import acting_as
+from credo.core.models import AccessLog
+from credo.rating import backtest
+from credo.rating.models import Rating
+from credo.receivables.metrics import add_months
+from tests.rating.conftest import invoice, one_factor_card, pay
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("web:rating_backtest")
+START = dt.date(2024, 1, 1)  # window 1 Jan 2024 to 1 Jan 2025, default = 90+ days past due
+QUERY = {"start": "2024-01-01", "months": "12", "default_days": "90"}
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def cells(html: str, table_id: str, grade: str) -> list[str]:
+    """The cell texts (th and td, tags stripped) of a table's row ``data-grade=grade``."""
+    table = re.search(rf'<table class="data" id="{table_id}">(.*?)</table>', html).group(1)
+    row = re.search(rf'<tr[^>]*data-grade="{grade}"[^>]*>(.*?)</tr>', table).group(1)
+    found = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)
+    return [re.sub(r"<[^>]+>", " ", cell).split()[0] if cell.strip() else "" for cell in found]
+
+
+def _rate(customer, card, grade, as_of):
+    Rating.objects.filter(customer=customer).update(is_current=False)
+    return Rating.objects.create(
+        customer=customer, as_of=as_of, score=Decimal("500"), grade=grade, scorecard=card,
+        trigger="batch",
+    )
+
+
+@pytest.fixture
+def history(make_customer, credit_manager, analyst):
+    """Five customers rated on 31 Dec 2023, with limits from 1 June 2023.
+
+    c1 AAA  limit 5,000, paid on time; BB from 1 June 2024      -> no default, downgraded
+    c2 A    limit 800, 1,000 due 1 Mar 2024 never paid: 90 days
+            on 30 May 2024 (a leap year)                        -> default, exposure 1,000
+    c3 A    1,000 due 1 Mar 2024 paid 29 May (89 days); AA from
+            1 July 2024                                         -> no default, upgraded
+    c4 C    limit 500, 700 due 1 Dec 2023 unpaid: 90 days on
+            29 Feb 2024                                         -> default, exposure 700
+    c5 C    limit 100, 400 due 1 Sep 2023: 122 days at the start -> left out (in default)
+
+    Default rates: AAA 0/1, A 1/2, C 1/1 -> 4 customers, 2 defaults, rising (0, 50, 100 %).
+    Migration to 1 Jan 2025: AAA->BB, A->A, A->AA, C->C, C->C: 1 up, 1 down, 3 unchanged.
+    Limits: 3 customers (c5 left out), 2 defaults, limits 6,300, exposure 1,700 against
+    defaulted limits 1,300 = 1.31, both defaulted over their limit.
+    """
+    from credo.decisions.services import credit_limit_set
+    from credo.rating import services
+
+    with acting_as(credit_manager, channel="system"):
+        card = services.scorecard_version_create(
+            definition=one_factor_card(key="backtest-page"), user=analyst, notes="test"
+        )
+        c = {i: make_customer() for i in range(1, 6)}
+        for i, grade in {1: "AAA", 2: "A", 3: "A", 4: "C", 5: "C"}.items():
+            _rate(c[i], card, grade, dt.date(2023, 12, 31))
+        _rate(c[1], card, "BB", dt.date(2024, 6, 1))
+        _rate(c[3], card, "AA", dt.date(2024, 7, 1))
+        pay(c[1], invoice(c[1], "1000", dt.date(2024, 2, 1)), "1000", dt.date(2024, 2, 10))
+        invoice(c[2], "1000", dt.date(2024, 3, 1))
+        pay(c[3], invoice(c[3], "1000", dt.date(2024, 3, 1)), "1000", dt.date(2024, 5, 29))
+        invoice(c[4], "700", dt.date(2023, 12, 1))
+        invoice(c[5], "400", dt.date(2023, 9, 1))
+        for i, amount in {1: "5000", 2: "800", 4: "500", 5: "100"}.items():
+            credit_limit_set(customer=c[i], amount=Decimal(amount), user=credit_manager,
+                             valid_from=dt.date(2023, 6, 1))
+    return c
+
+
+# --- permissions --------------------------------------------------------------------------------
+
+
+def test_anonymous_goes_to_the_login(client):
+    response = client.get(URL)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_account_manager_is_refused(client_for, account_manager):
+    # They hold rating.view_rating but see only their own customers: the report is portfolio-wide.
+    assert account_manager.has_perm("rating.view_rating")
+    assert client_for(account_manager).get(URL).status_code == 403
+    assert not AccessLog.objects.filter(resource="rating.backtest").exists()
+
+
+def test_user_without_a_role_is_refused(client_for, no_role_user):
+    assert client_for(no_role_user).get(URL).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["analyst", "credit_manager", "auditor"])
+def test_portfolio_roles_see_the_page(client_for, request, role):
+    user = request.getfixturevalue(role)
+    response = client_for(user).get(URL)
+    assert response.status_code == 200
+    text = text_of(response)
+    assert 'id="backtest-rates"' in text and 'id="backtest-migration"' in text
+    assert 'id="backtest-limits"' in text
+    # Defaults: a 12-month window ending today, 90 days past due.
+    form = response.context["form"]
+    assert form.initial["months"] == 12 and form.initial["default_days"] == 90
+    rates = response.context["rates"]
+    assert rates.window_start == add_months(timezone.localdate(), -12) and rates.months == 12
+
+
+def test_nav_link_only_with_the_portfolio(client_for, analyst, account_manager):
+    link = f'href="{URL}"'
+    assert link in text_of(client_for(analyst).get(reverse("web:rating_reviews")))
+    assert link not in text_of(client_for(account_manager).get(reverse("web:rating_reviews")))
+
+
+# --- figures ------------------------------------------------------------------------------------
+
+
+def test_figures_match_the_backtest(client_for, analyst, history):
+    response = client_for(analyst).get(URL, QUERY)
+    assert response.status_code == 200
+    html = text_of(response)
+
+    rates = backtest.default_rate_by_grade(window_start=START)
+    assert (rates.customers, rates.defaults, rates.excluded_in_default) == (4, 2, 1)
+    for row in rates.rows:
+        rate = "—" if row.default_rate is None else f"{100 * row.default_rate:.1f}"
+        assert cells(html, "backtest-rates", row.grade) == [
+            row.grade, str(row.customers), str(row.defaults), rate
+        ]
+    assert cells(html, "backtest-rates", "A") == ["A", "2", "1", "50.0"]
+    assert cells(html, "backtest-rates", "total")[1:] == ["4", "2", "50.0"]
+    assert rates.monotone is True
+    assert 'id="backtest-monotone" data-monotone="true">Yes<' in html
+    assert 'id="backtest-excluded">1<' in html
+    # The chart: one bar per grade with customers (0 % bars have no height but exist).
+    chart = re.search(r'<figure class="portfolio-chart" id="backtest-chart">(.*?)</figure>',
+                      html).group(1)
+    assert chart.count("<rect") >= 3 and "A: 50" in chart and "C: 100" in chart
+
+    matrix = backtest.migration_matrix(start=START, end=rates.window_end)
+    assert (matrix.upgrades, matrix.downgrades, matrix.unchanged) == (1, 1, 3)
+    assert f'id="backtest-migration-customers">{matrix.customers}<' in html
+    assert 'id="backtest-upgrades">1<' in html and 'id="backtest-downgrades">1<' in html
+    assert 'id="backtest-unchanged">3<' in html
+    for i, grade in enumerate(matrix.grades):
+        for j, to in enumerate(matrix.grades):
+            cell = re.search(
+                rf'data-from="{grade}" data-to="{to}"><(?:b|span) class="count">(\d+)<', html
+            )
+            assert int(cell.group(1)) == matrix.counts[i][j]
+    # The A row: one stays A, one goes to AA -> 50 % each.
+    a_row = re.search(r'<tr data-grade="A"><th scope="row">A</th>(.*?)</tr>',
+                      html.split('id="backtest-migration"')[1]).group(1)
+    assert a_row.count("50.0 %") == 2
+
+    limits = backtest.limit_effectiveness(window_start=START)
+    total = limits.total
+    assert (total.customers_with_limit, total.defaults, total.over_limit_at_default) == (3, 2, 2)
+    assert total.limits_total == Decimal("6300.00")
+    assert total.exposure_at_default_total == Decimal("1700.00")
+    assert cells(html, "backtest-limits", "total") == [
+        "Total", "3", "2", "66.7", "6,300", "1,700", "1.31", "2"
+    ]
+    assert cells(html, "backtest-limits", "A") == ["A", "1", "1", "100.0", "800", "1,000",
+                                                   "1.25", "1"]
+    assert cells(html, "backtest-limits", "AAA") == ["AAA", "1", "0", "0.0", "5,000", "0",
+                                                     "—", "0"]
+    assert f"({limits.currency})" in html
+
+
+def test_migration_end_and_shorter_window(client_for, analyst, history):
+    # 3 months with 60 days: c4 (30 Jan) defaults, c2's item only on 30 April.
+    query = {"start": "2024-01-01", "months": "3", "default_days": "60", "end": "2024-06-15"}
+    response = client_for(analyst).get(URL, query)
+    html = text_of(response)
+    rates = backtest.default_rate_by_grade(window_start=START, months=3, default_days=60)
+    assert rates.defaults == 1
+    assert cells(html, "backtest-rates", "total")[1:] == ["4", "1", "25.0"]
+    # To 15 June 2024: c1's downgrade counts, c3's upgrade (1 July) not yet.
+    matrix = backtest.migration_matrix(start=START, end=dt.date(2024, 6, 15))
+    assert (matrix.upgrades, matrix.downgrades) == (0, 1)
+    assert 'id="backtest-upgrades">0<' in html and 'id="backtest-downgrades">1<' in html
+    assert response.context["migration"].end == dt.date(2024, 6, 15)
+
+
+# --- bad input ----------------------------------------------------------------------------------
+
+
+def _errors(response) -> dict[str, list[str]]:
+    return {name: list(errors) for name, errors in response.context["form"].errors.items()}
+
+
+def test_bad_input_shows_errors_and_computes_nothing(client_for, analyst, history):
+    client = client_for(analyst)
+    response = client.get(URL, {**QUERY, "months": "0"})
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "Ensure this value is greater than or equal to 1." in text
+    assert 'id="id_months_errors"' in text
+    assert "rates" not in response.context and 'id="backtest-rates"' not in text
+
+    response = client.get(URL, {**QUERY, "months": "61", "default_days": "45"})
+    errors = _errors(response)
+    assert "months" in errors and "default_days" in errors
+
+    response = client.get(URL, {**QUERY, "end": "2023-12-01"})
+    text = text_of(response)
+    assert "The end must not be before the start." in text and 'id="id_end_errors"' in text
+    assert 'id="backtest-rates"' not in text
+
+    response = client.get(URL, {**QUERY, "start": "not a date"})
+    assert "start" in _errors(response)
+    assert not AccessLog.objects.filter(resource="rating.backtest").exists()
+
+
+def test_bad_input_in_chinese(client_for, analyst):
+    client = client_for(analyst)
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    response = client.get(URL, {**QUERY, "months": "0", "end": "2023-12-01"})
+    with translation.override("zh-hans"):
+        expected = [
+            translation.gettext("Ensure this value is greater than or equal to %(limit_value)s.")
+            % {"limit_value": 1},
+            translation.gettext("The end must not be before the start."),
+        ]
+    text = text_of(response)
+    for message in expected:
+        assert message in text
+    assert "Ensure this value" not in text
+
+
+# --- access log and language ---------------------------------------------------------------------
+
+
+def test_a_view_is_written_to_the_access_log(client_for, analyst, history):
+    client_for(analyst).get(URL, QUERY)
+    entry = AccessLog.objects.get(resource="rating.backtest")
+    assert entry.user == analyst and entry.customer_id is None
+    assert "start=2024-01-01" in entry.detail and "months=12" in entry.detail
+    assert "default_days=90" in entry.detail and "end=2025-01-01" in entry.detail
+
+
+def test_the_page_in_chinese(client_for, credit_manager, history):
+    client = client_for(credit_manager)
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    response = client.get(URL, QUERY)
+    assert response.status_code == 200
+    text = text_of(response)
+    assert '<html lang="zh-hans">' in text
+    with translation.override("zh-hans"):
+        for msgid in ("Total", "Customers", "Grade", "Show"):
+            assert translation.gettext(msgid) in text
+        days = translation.gettext("%(days)s days") % {"days": 90}
+    assert days in text
+    assert cells(text, "backtest-limits", "A")[1:3] == ["1", "1"]
