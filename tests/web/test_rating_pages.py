@@ -1,5 +1,5 @@
 """The rating pages: notifications (own only), the pending-overrides worklist, the model registry
-(activation, validation report) and the expert scorecard editor with bad input."""
+(activation, validation report). The scorecard editor's tests are in test_scorecard_editor.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from credo.core.context import acting_as
 from credo.rating import services
-from credo.rating.engine.scorecard import expert_factors, load_template
+from credo.rating.engine.scorecard import load_template
 from credo.rating.engine.validation import build_report
 from credo.rating.models import Notification, Rating, RatingOverride, ScorecardVersion
 
@@ -249,108 +249,6 @@ def test_validation_report_page(client_for, viewer, analyst):
         .status_code
         == 404
     )
-
-
-# --- the scorecard editor ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def default_card():
-    return ScorecardVersion.objects.get(key="default-expert", version=1)
-
-
-def editor_data(version, **changes) -> dict:
-    """The editor's POST with the card's values unchanged, then ``changes`` applied."""
-    from credo.rating.selectors import engine_scorecard, grade_scale_for
-
-    card = engine_scorecard(version)
-    data = {"name": card.name, "notes": "调整权重"}
-    for i, factor in enumerate(expert_factors(card)):
-        data[f"w_{i}"] = repr(factor.weight)
-        for j, item in enumerate(factor.bins):
-            data[f"s_{i}_{j}"] = repr(item.score)
-            if factor.type == "numeric" and j < len(factor.bins) - 1:
-                data[f"c_{i}_{j}"] = repr(item.upper)
-        if factor.other_score is not None:
-            data[f"o_{i}"] = repr(factor.other_score)
-        if factor.missing_rule == "points":
-            data[f"m_{i}"] = repr(factor.missing_score)
-    for grade in grade_scale_for(version).grades[:-1]:
-        data[f"g_{grade.code}"] = repr(grade.min_score)
-    data.update({key: str(value) for key, value in changes.items()})
-    return data
-
-
-def test_editor_permissions(client_for, analyst, viewer, credit_manager, default_card):
-    url = reverse("web:rating_scorecard_edit", args=[default_card.pk])
-    assert client_for(analyst).get(url).status_code == 403  # drafts, but may not activate
-    assert client_for(viewer).get(url).status_code == 403
-    assert client_for(credit_manager).get(url).status_code == 200
-    assert (
-        client_for(credit_manager)
-        .get(reverse("web:rating_scorecard_edit", args=[999999]))
-        .status_code
-        == 404
-    )
-
-
-def test_editor_saves_a_new_draft(client_for, credit_manager, default_card):
-    card = load_template("default-expert")
-    weights = [f.weight for f in expert_factors(card)]
-    url = reverse("web:rating_scorecard_edit", args=[default_card.pk])
-    # Move 0.01 of weight from the first factor to the second, lift AAA's cut-off to 920.
-    data = editor_data(
-        default_card,
-        w_0=round(weights[0] - 0.01, 6),
-        w_1=round(weights[1] + 0.01, 6),
-        s_0_0=10,
-        g_AAA=920,
-    )
-    response = client_for(credit_manager).post(url, data)
-    assert response.status_code == 302, text_of(response)[-3000:]
-    new = ScorecardVersion.objects.get(key="default-expert", version=2)
-    assert new.status == "draft" and new.created_by == credit_manager and new.notes == "调整权重"
-    assert new.definition["weights"][card.factors[1].key] == pytest.approx(weights[1] + 0.01)
-    assert new.grade_scale["grades"][0]["min_score"] == 920
-    first = new.definition["factors"][0]["bins"][0]["points"]
-    assert first == pytest.approx((weights[0] - 0.01) * 10 * 10)
-    assert default_card.status == "active"  # the draft rates nobody yet
-
-
-def test_editor_weights_not_summing_to_one(client_for, credit_manager, default_card):
-    url = reverse("web:rating_scorecard_edit", args=[default_card.pk])
-    before = ScorecardVersion.objects.count()
-    response = client_for(credit_manager).post(url, editor_data(default_card, w_0=0.5))
-    assert response.status_code == 200
-    text = text_of(response)
-    assert "they must sum to 1" in text and 'class="form-errors"' in text
-    assert ScorecardVersion.objects.count() == before
-
-
-def test_editor_field_errors_next_to_the_fields(client_for, credit_manager, default_card):
-    url = reverse("web:rating_scorecard_edit", args=[default_card.pk])
-    before = ScorecardVersion.objects.count()
-    data = editor_data(default_card, s_0_1=150, c_0_1=-5, g_AA=950, notes="")
-    response = client_for(credit_manager).post(url, data)
-    text = text_of(response)
-    assert 'id="id_s_0_1_errors"' in text and "less than or equal to 100" in text
-    assert 'id="id_c_0_1_errors"' in text and "Each bound must be above the previous one" in text
-    assert 'id="id_g_AA_errors"' in text and "Must be below the minimum score of AAA" in text
-    assert "Say what changed and why." in text
-    assert ScorecardVersion.objects.count() == before
-
-
-def test_editor_errors_in_chinese(client_for, credit_manager, default_card):
-    client = client_for(credit_manager)
-    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
-    url = reverse("web:rating_scorecard_edit", args=[default_card.pk])
-    response = client.post(url, editor_data(default_card, s_0_0="abc"))
-    from django.utils import translation
-
-    with translation.override("zh-hans"):
-        expected = translation.gettext("Enter a number.")
-    assert expected in text_of(response)
-    assert not ScorecardVersion.objects.filter(version=2).exists()
 
 
 # --- reviews and overrides report -------------------------------------------------------------

@@ -49,14 +49,7 @@ from credo.rating.choices import (
     ScorecardStatus,
 )
 from credo.rating.engine.grades import GradeError, GradeScale
-from credo.rating.engine.scorecard import (
-    ExpertFactor,
-    ScorecardError,
-    ScoredCategories,
-    ScoredRange,
-    expert_factors,
-    expert_scorecard,
-)
+from credo.rating.engine.scorecard import ScorecardError
 from credo.rating.messages import feature_label
 from credo.rating.models import (
     CreditEvent,
@@ -70,6 +63,7 @@ from credo.receivables.metrics import add_months
 
 from . import charts
 from . import tabs as tab_registry
+from .forms_rating import BIN_ACTION, ScorecardEditorForm
 from .views import ServiceErrorsForm, get_customer_or_404, require_perms, tab_url
 
 TAB_KEY = "rating"
@@ -88,7 +82,6 @@ EDIT_SCORECARD = (CREATE_SCORECARD, ACTIVATE_SCORECARD)
 HISTORY_SHOWN = 50
 EVENTS_SHOWN = 10
 PAGE_SIZE = 25
-WEIGHT_TOLERANCE = 1e-6
 
 OVERRIDE_BADGES: dict[str, str] = {
     OverrideStatus.PENDING: "badge-suspended",
@@ -967,232 +960,30 @@ def scorecard_validation_view(request: HttpRequest, version_pk: int) -> HttpResp
 # --- the expert scorecard editor --------------------------------------------------------------
 
 
-def _number_field(label: Any, *, minimum: float | None = None, maximum: float | None = None):
-    return forms.FloatField(
-        label=label,
-        min_value=minimum,
-        max_value=maximum,
-        widget=forms.NumberInput(attrs={"step": "any", "class": "num-input"}),
-    )
-
-
-class ScorecardEditorForm(forms.Form):
-    """Weights and bin scores (0..100) per factor, numeric bins' bounds and the grade cut-offs
-    of an expert card; a valid form builds the next version with ``expert_scorecard``."""
-
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
-    notes = forms.CharField(
-        label=gettext_lazy("What changed and why"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": gettext_lazy("Say what changed and why.")},
-    )
-
-    def __init__(
-        self, *args: Any, version: ScorecardVersion, next_version: int, **kwargs: Any
-    ) -> None:
-        self.version = version
-        self.next_version = next_version
-        self.card = selectors.engine_scorecard(version)
-        self.factors = expert_factors(self.card)
-        self.scale = selectors.grade_scale_for(version)
-        kwargs.setdefault("initial", {})
-        initial = kwargs["initial"]
-        initial.setdefault("name", self.card.name)
-        super().__init__(*args, **kwargs)
-        for i, factor in enumerate(self.factors):
-            label = feature_label(factor.key)
-            self.fields[f"w_{i}"] = _number_field(label, minimum=0.0, maximum=1.0)
-            self.initial[f"w_{i}"] = factor.weight
-            for j, item in enumerate(factor.bins):
-                self.fields[f"s_{i}_{j}"] = _number_field(label, minimum=0.0, maximum=100.0)
-                self.initial[f"s_{i}_{j}"] = item.score
-                if factor.type == "numeric" and j < len(factor.bins) - 1:
-                    self.fields[f"c_{i}_{j}"] = _number_field(label)
-                    self.initial[f"c_{i}_{j}"] = getattr(item, "upper", None)
-            if factor.other_score is not None:
-                self.fields[f"o_{i}"] = _number_field(label, minimum=0.0, maximum=100.0)
-                self.initial[f"o_{i}"] = factor.other_score
-            if factor.missing_rule == "points":
-                self.fields[f"m_{i}"] = _number_field(label, minimum=0.0, maximum=100.0)
-                self.initial[f"m_{i}"] = factor.missing_score
-        for grade in self.scale.grades[:-1]:
-            self.fields[f"g_{grade.code}"] = _number_field(grade.code)
-            self.initial[f"g_{grade.code}"] = grade.min_score
-        self.built_card: Any = None
-        self.built_scale: GradeScale | None = None
-
-    # Rows for the template: each factor with its bound fields.
-    def factor_rows(self) -> list[dict[str, Any]]:
-        rows = []
-        for i, factor in enumerate(self.factors):
-            bins = []
-            for j, item in enumerate(factor.bins):
-                bins.append(
-                    {
-                        "score": self[f"s_{i}_{j}"],
-                        "bound": self[f"c_{i}_{j}"] if f"c_{i}_{j}" in self.fields else None,
-                        "first": j == 0,
-                        "categories": ", ".join(getattr(item, "categories", ())),
-                    }
-                )
-            rows.append(
-                {
-                    "index": i,
-                    "key": factor.key,
-                    "label": feature_label(factor.key),
-                    "dimension": presenters.dimension_label(factor.dimension),
-                    "type": factor.type,
-                    "weight": self[f"w_{i}"],
-                    "bins": bins,
-                    "other": self[f"o_{i}"] if f"o_{i}" in self.fields else None,
-                    "missing": self[f"m_{i}"] if f"m_{i}" in self.fields else None,
-                    "missing_rule": str(
-                        presenters.MISSING_RULE_LABELS.get(factor.missing_rule, "")
-                    ),
-                }
-            )
-        return rows
-
-    def grade_rows(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "badge": presenters.grade_badge(grade.code),
-                "field": self[f"g_{grade.code}"] if f"g_{grade.code}" in self.fields else None,
-                "pd": grade.pd,
-            }
-            for grade in self.scale.grades
-        ]
-
-    def weight_total(self) -> float | None:
-        data = getattr(self, "cleaned_data", None)
-        weights = []
-        for i in range(len(self.factors)):
-            value = (data or {}).get(f"w_{i}") if data is not None else self.initial.get(f"w_{i}")
-            if value is None:
-                return None
-            weights.append(float(value))
-        return round(sum(weights), 6)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        # Cross-field checks on the values that parsed; fields that did not carry their own error.
-        weights = [data.get(f"w_{i}") for i in range(len(self.factors))]
-        for i, weight in enumerate(weights):
-            if weight is not None and weight <= 0:
-                self.add_error(f"w_{i}", _("A weight must be above 0."))
-        if all(weight is not None for weight in weights):
-            total = sum(weight for weight in weights if weight is not None)
-            if abs(total - 1.0) > WEIGHT_TOLERANCE:
-                self.add_error(
-                    None,
-                    _("The weights sum to %(total)s; they must sum to 1.")
-                    % {"total": f"{total:.6g}"},
-                )
-        # Numeric bounds: strictly increasing within a factor.
-        for i, factor in enumerate(self.factors):
-            previous = None
-            for j in range(len(factor.bins) - 1):
-                value = data.get(f"c_{i}_{j}")
-                if value is None:
-                    continue
-                if previous is not None and value <= previous:
-                    self.add_error(
-                        f"c_{i}_{j}",
-                        _("Each bound must be above the previous one (%(previous)s).")
-                        % {"previous": f"{previous:g}"},
-                    )
-                previous = value
-        # Grade cut-offs: strictly decreasing from the best grade.
-        previous_cut: tuple[str, float] | None = None
-        for grade in self.scale.grades[:-1]:
-            value = data.get(f"g_{grade.code}")
-            if value is None:
-                continue
-            if previous_cut is not None and value >= previous_cut[1]:
-                self.add_error(
-                    f"g_{grade.code}",
-                    _("Must be below the minimum score of %(grade)s (%(score)s).")
-                    % {"grade": previous_cut[0], "score": f"{previous_cut[1]:g}"},
-                )
-            previous_cut = (grade.code, value)
-        if not self.errors:
-            self._build(data)
-        return data
-
-    def _factors_from(self, data: dict[str, Any]) -> list[ExpertFactor]:
-        built = []
-        for i, factor in enumerate(self.factors):
-            bins: list[ScoredRange | ScoredCategories] = []
-            count = len(factor.bins)
-            for j, item in enumerate(factor.bins):
-                score = data[f"s_{i}_{j}"]
-                if factor.type == "numeric":
-                    lower = None if j == 0 else data[f"c_{i}_{j - 1}"]
-                    upper = None if j == count - 1 else data[f"c_{i}_{j}"]
-                    bins.append(ScoredRange(lower, upper, score))
-                else:
-                    bins.append(ScoredCategories(tuple(getattr(item, "categories", ())), score))
-            built.append(
-                ExpertFactor(
-                    key=factor.key,
-                    dimension=factor.dimension,
-                    label=factor.label,
-                    type=factor.type,
-                    weight=data[f"w_{i}"],
-                    bins=tuple(bins),
-                    missing_rule=factor.missing_rule,
-                    missing_score=data.get(f"m_{i}", factor.missing_score),
-                    other_score=data.get(f"o_{i}", factor.other_score),
-                )
-            )
-        return built
-
-    def _build(self, data: dict[str, Any]) -> None:
-        meta = dict(self.card.meta)
-        meta.update(
-            created=timezone.localdate().isoformat(),
-            based_on_version=self.card.version,
-        )
-        try:
-            self.built_card = expert_scorecard(
-                key=self.card.key,
-                version=self.next_version,
-                name=data["name"],
-                factors=self._factors_from(data),
-                segment=self.card.segment,
-                meta=meta,
-            )
-        except ScorecardError as error:
-            self.add_error(None, _("The scorecard is invalid: %(problem)s") % {"problem": error})
-            return
-        scale_data = self.scale.to_dict()
-        grades = scale_data["grades"]
-        assert isinstance(grades, list)
-        for grade in grades:
-            name = f"g_{grade['code']}"
-            if name in data:
-                grade["min_score"] = data[name]
-        try:
-            self.built_scale = GradeScale.from_dict(scale_data)
-        except GradeError as error:
-            self.add_error(None, _("The grade scale is invalid: %(problem)s") % {"problem": error})
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def scorecard_edit_view(request: HttpRequest, version_pk: int) -> HttpResponse:
-    """Edit an expert card; saving writes the next version of its key as a draft."""
+    """Edit an expert card; saving writes the next version of its key (or version 1 of a new
+    key: a variant) as a draft. A bin action re-renders the input with a bin split, removed or
+    added."""
     require_perms(request, VIEW_SCORECARD, *EDIT_SCORECARD)
     version = _version_or_404(version_pk)
     if not _is_expert_with_weights(version):
         raise Http404(_("Only expert scorecards with weights can be edited here."))
     next_version = presenters.next_scorecard_version(version.key)
-    form = ScorecardEditorForm(
-        request.POST if request.method == "POST" else None,
-        version=version,
-        next_version=next_version,
-    )
-    if request.method == "POST" and form.is_valid():
+    action = request.POST.get(BIN_ACTION, "") if request.method == "POST" else ""
+    if action:
+        # A bin was split, removed or added: show the user's input in the new layout, save nothing.
+        form = ScorecardEditorForm.with_bin_action(
+            request.POST, action, version=version, next_version=next_version
+        )
+    else:
+        form = ScorecardEditorForm(
+            request.POST if request.method == "POST" else None,
+            version=version,
+            next_version=next_version,
+        )
+    if request.method == "POST" and not action and form.is_valid():
         assert form.built_card is not None and form.built_scale is not None
         try:
             created = services.scorecard_version_create(
