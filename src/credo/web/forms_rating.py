@@ -328,6 +328,9 @@ class ScorecardEditorForm(forms.Form):
         self.fields[f"mr_{i}"] = forms.ChoiceField(
             label=label,
             choices=[(rule, presenters.MISSING_RULE_LABELS[rule]) for rule in MISSING_RULES],
+            widget=forms.Select(
+                attrs={"aria-label": _("%(factor)s: missing rule") % {"factor": label}}
+            ),
         )
         self.initial.setdefault(f"mr_{i}", factor.missing_rule)
         self.fields[f"m_{i}"] = _number_field(label, minimum=0.0, maximum=100.0, required=False)
