@@ -34,17 +34,18 @@ def test_build_a_segment_variant(live_server, credit_manager, browser_page):  # 
 
     # Enter in a field saves (the default button), it does not split or remove a bin: without
     # notes the save is refused and the layout is unchanged.
-    page.press("#id_name", "Enter")
+    with page.expect_navigation():
+        page.press("#id_name", "Enter")
     page.wait_for_selector("#id_notes_errors")
     assert "Say what changed and why." in page.inner_text("form.scorecard-editor")
     assert page.input_value(f"{SIZE} input[name=bins_{size_index}]") == "4"
 
     # Remove the micro bin (the 4th): the page comes back at the factor, with three bins.
-    page.click(f'{SIZE} li[data-bin="4"] button[value="remove-{size_index}-3"]')
-    page.wait_for_function(
-        f"document.querySelector('{SIZE} input[name=bins_{size_index}]').value === '3'"
-    )
+    with page.expect_navigation():
+        page.click(f'{SIZE} li[data-bin="4"] button[value="remove-{size_index}-3"]')
+    assert page.input_value(f"{SIZE} input[name=bins_{size_index}]") == "3"
     assert page.url.endswith("#factor-size_class")
+    assert page.evaluate("window.scrollY") > 1000  # at the factor, not at the top of the page
     assert page.locator(f"{SIZE} li[data-bin]").count() == 3
     # micro joins small (bin 3), whose score drops to 45.
     page.check(f'{SIZE} input[name=cat_{size_index}_2][value="micro"]')
