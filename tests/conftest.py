@@ -5,10 +5,12 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.servers.basehttp import WSGIServer
 from django.test.testcases import LiveServerThread
+from django.utils import translation
 
 from credo.core.context import acting_as
 
@@ -32,6 +34,15 @@ LiveServerThread.server_class = _SerialLiveServer
 
 PASSWORD = "correct-horse-battery-9"
 _counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in Chinese leaves its language
+    active in the thread (LocaleMiddleware does not undo it), and management commands print
+    in the active language."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from credo.rating import backtest
+from credo.rating.defaults import DefaultDefinition
 from credo.rating.models import Rating
 
 from .conftest import D, invoice, pay
@@ -18,6 +19,8 @@ from .conftest import D, invoice, pay
 pytestmark = pytest.mark.django_db
 
 START = dt.date(2024, 1, 1)  # window: 1 Jan 2024 to 1 Jan 2025, default = 90+ days past due
+# The hand-built amounts are small: without thresholds any residue past due counts.
+ANY = DefaultDefinition(min_amount=Decimal(0), min_share=Decimal(0))
 
 
 def _rate(customer, card, grade, as_of):
@@ -42,7 +45,7 @@ def history(make_customer, simple_card, acting):
     c6 C    due 1 Dec 2023, unpaid: 31 days at the start, 90 on 29 Feb 2024
                                                                 -> default, exposure 700
     c7 C    due 1 Sep 2023, unpaid: 122 days at the start        -> left out (in default)
-    c8 B    due 10 Jan 2024, written off 1 Mar (no cure)        -> default on 9 Apr
+    c8 B    due 10 Jan 2024, written off 1 Mar (a write-off is a default) -> default on 1 Mar
     c9 unrated, in default                                      -> not in the population
     """
     from credo.decisions.services import credit_limit_set
@@ -74,7 +77,7 @@ def history(make_customer, simple_card, acting):
 
 
 def test_default_rate_by_grade(history):
-    report = backtest.default_rate_by_grade(window_start=START)
+    report = backtest.default_rate_by_grade(window_start=START, definition=ANY)
     assert (report.window_end, report.months, report.default_days) == (
         dt.date(2025, 1, 1), 12, 90
     )
@@ -94,14 +97,32 @@ def test_default_rate_by_grade(history):
 
 
 def test_a_shorter_window_and_definition(history):
-    # 3 months to 1 April 2024: c6 (29 Feb) defaults; c4 (30 May) and c8 (9 Apr) not yet.
-    report = backtest.default_rate_by_grade(window_start=START, months=3)
-    assert report.defaults == 1
-    # 60 days past due within 3 months: c6 on 30 Jan (1 Dec + 60), c8 on 10 Mar (10 Jan + 60);
-    # c4's 1 March item only on 30 April, after the window. c7 is in default at the start.
-    report = backtest.default_rate_by_grade(window_start=START, months=3, default_days=60)
-    assert report.defaults == 2 and report.excluded_in_default == 1
-    assert {row.grade for row in report.rows if row.defaults} == {"C", "B"}
+    # 3 months to 1 April 2024: c6 (29 Feb) and c8 (written off 1 Mar) default; c4 (30 May)
+    # not yet.
+    three = DefaultDefinition(months=3, min_amount=Decimal(0), min_share=Decimal(0))
+    report = backtest.default_rate_by_grade(window_start=START, definition=three)
+    assert report.defaults == 2 and report.months == 3
+    # One month: only c6 is 31 days past due by then, neither 90 nor written off.
+    one = DefaultDefinition(months=1, min_amount=Decimal(0), min_share=Decimal(0))
+    assert backtest.default_rate_by_grade(window_start=START, definition=one).defaults == 0
+    # 60 days past due within 1 month: c6 on 30 Jan (1 Dec + 60); c7 is in default at the start
+    # already (122 days).
+    sixty = DefaultDefinition(days=60, months=1, min_amount=Decimal(0), min_share=Decimal(0))
+    report = backtest.default_rate_by_grade(window_start=START, definition=sixty)
+    assert report.defaults == 1 and report.excluded_in_default == 1
+    assert {row.grade for row in report.rows if row.defaults} == {"C"}
+    assert report.definition["code"] == "60dpd1m"
+
+
+def test_the_configured_thresholds_leave_small_residues_out(history):
+    # The setting: material from 1,000 and 1 %. c4 (1,000 open of 1,500) still defaults;
+    # c6 (700) and c8 (300 written off) are below 1,000; c7 (400) is no longer in default at
+    # the start, so it joins the population and does not default either.
+    report = backtest.default_rate_by_grade(window_start=START)
+    assert report.definition == {"code": "90dpd12m", "days": 90, "months": 12,
+                                 "min_amount": "1000", "min_share": "0.01"}
+    assert (report.customers, report.defaults, report.excluded_in_default) == (8, 1, 0)
+    assert {row.grade for row in report.rows if row.defaults} == {"A"}
 
 
 def test_migration_matrix(history):
@@ -124,7 +145,7 @@ def test_migration_matrix(history):
 
 
 def test_limit_effectiveness(history):
-    report = backtest.limit_effectiveness(window_start=START)
+    report = backtest.limit_effectiveness(window_start=START, definition=ANY)
     rows = {row.grade: row for row in report.rows if row.customers_with_limit}
     assert set(rows) == {"AAA", "A", "C"}  # c7 (C) is left out: in default at the start
     assert (rows["AAA"].customers_with_limit, rows["AAA"].defaults) == (1, 0)
@@ -166,28 +187,3 @@ def test_default_rate_rows_and_monotone():
     ]
     assert backtest._monotone([0.0, None, 0.0, 0.5]) is True
     assert backtest._monotone([0.1, 0.05]) is False
-
-
-def test_compute_outcomes_by_hand():
-    # Days: start 100, end 400, default after 90 days. One customer (id 7):
-    # item 0: due 50, invoiced 40, 1,000 paid 600 on day 120 and 400 on day 200: on its
-    #   candidate day max(50 + 90, 40, 101) = 140 still 400 open -> default on 140;
-    # item 1: due 120, 500 open: live on day 140 -> exposure 400 + 500 = 900.
-    rows = backtest.LedgerRows(
-        instalment_ids=np.array([1, 2]), customer_ids=np.array([7, 7]),
-        due=np.array([50, 120]), invoiced=np.array([40, 110]),
-        cancelled=np.array([backtest.NEVER, backtest.NEVER]),
-        amount=np.array([100_000, 50_000]),
-        allocation_instalment=np.array([0, 0]), allocation_day=np.array([120, 200]),
-        allocation_amount=np.array([60_000, 40_000]),
-    )
-    outcomes = backtest.compute_outcomes(population=np.array([7, 8]), rows=rows, start=100,
-                                         end=400)
-    assert outcomes.default_day.tolist() == [140, backtest.NEVER]
-    assert outcomes.exposure_at_default.tolist() == [90_000, 0]
-    assert outcomes.in_default_at_start.tolist() == [False, False]
-    # Item 0 paid in full by day 130, window to day 200 (item 1 reaches 90 days on 210): none.
-    paid = backtest.LedgerRows(**{**rows.__dict__, "allocation_day": np.array([120, 130])})
-    assert backtest.compute_outcomes(
-        population=np.array([7]), rows=paid, start=100, end=200
-    ).defaulted.tolist() == [False]

@@ -157,5 +157,20 @@ def test_backtest_reports_on_ratings_as_of_a_past_day(demo):
     table, _err = _call("backtest", "--from", "2025-11-30")
     assert "Default rate by grade: rated as of 2025-11-30" in table
     assert "Rating migration 2025-11-30 → 2026-11-30: 20 customers" in table
-    with pytest.raises(CommandError):
-        _call("backtest", "--from", "2025-11-30", "--months", "0")
+    assert "material from 1,000.00 CNY and 1.0 % of the open receivables" in table
+    assert rates["definition"] == {"code": "90dpd12m", "days": 90, "months": 12,
+                                   "min_amount": "1000", "min_share": "0.01"}
+    # The definition's options: 6 months, 30 days, any amount.
+    out, _err = _call("backtest", "--from", "2025-11-30", "--format", "json",
+                      "--default-definition", "30dpd6m", "--materiality-amount", "0",
+                      "--materiality-percent", "0")
+    loose = json.loads(out)["default_rate_by_grade"]
+    assert loose["window_end"] == "2026-05-30" and loose["definition"]["min_amount"] == "0"
+    # A looser definition never finds fewer customers in default at the start.
+    assert loose["excluded_in_default"] >= rates["excluded_in_default"]
+    with pytest.raises(CommandError, match="write it like 90dpd12m"):
+        _call("backtest", "--from", "2025-11-30", "--default-definition", "90dpd0")
+    with pytest.raises(CommandError, match="at least 1"):
+        _call("backtest", "--from", "2025-11-30", "--default-definition", "90dpd0m")
+    with pytest.raises(CommandError, match="not a number"):
+        _call("backtest", "--from", "2025-11-30", "--materiality-percent", "x")

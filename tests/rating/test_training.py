@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +15,9 @@ from credo.demo.generator import DEFAULT_AS_OF, PortfolioGenerator
 from credo.demo.ledger import LedgerGenerator
 from credo.demo.writer import load_portfolio
 from credo.rating import training
+from credo.rating.defaults import configured_definition, default_outcomes
 from credo.rating.engine.scorecard import Scorecard
+from credo.receivables.models import Invoice
 
 GERMAN = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "german_credit.csv"
 
@@ -58,8 +62,15 @@ def test_bad_training_input_gives_clear_errors(tmp_path):
     with pytest.raises(training.TrainingError, match="Cannot read"):
         training.train_file(tmp_path / "absent.csv", target="违约")
     with pytest.raises(training.TrainingError, match="90dpd12m"):
-        training.parse_definition("ninety days")
-    assert training.parse_definition("60DPD6m") == (60, 6)
+        training.definition_from("ninety days")
+    with pytest.raises(training.TrainingError, match="not a number"):
+        training.definition_from("90dpd12m", min_percent="one")
+    with pytest.raises(training.TrainingError, match="between 0 and 100"):
+        training.definition_from("90dpd12m", min_percent="150")
+    definition = training.definition_from("60DPD6m", min_amount="500", min_percent="2")
+    assert (definition.code, definition.min_amount, definition.min_share) == (
+        "60dpd6m", Decimal("500"), Decimal("0.02"))
+    assert training.definition_from() == configured_definition()
     (tmp_path / "card.json").write_text('{"format": "nope"}', encoding="utf-8")
     with pytest.raises(training.TrainingError, match="not a valid scorecard"):
         training.load_card(tmp_path / "card.json")
@@ -82,7 +93,18 @@ def test_from_history_on_a_demo_portfolio_yields_a_card_that_ranks_defaults():
     )
     columns, flags, source = training.history_table(as_of=DEFAULT_AS_OF)
     assert source["observation_date"] == "2025-11-30" and len(flags) == source["customers"]
-    assert 0.03 < flags.mean() < 0.6
+    assert source["default_definition"]["min_amount"] == "1000"
+    # A realistic bad rate: the thresholds and the dispute rule leave small residues and
+    # contested items out.
+    assert 0.02 < flags.mean() < 0.2
+    # One definition: the training labels are the back-test's outcomes for the same window.
+    invoiced_ids = np.array(sorted(
+        Invoice.objects.filter(invoice_date__lte=dt.date(2025, 11, 30)).order_by()
+        .values_list("customer_id", flat=True).distinct()))
+    outcomes = default_outcomes(customer_ids=invoiced_ids, window_start=dt.date(2025, 11, 30),
+                                definition=configured_definition())
+    assert source["excluded_in_default"] == int(outcomes.in_default_at_start.sum()) > 0
+    assert flags.tolist() == outcomes.defaulted[~outcomes.in_default_at_start].astype(int).tolist()
     result = training.train_history(as_of=DEFAULT_AS_OF)
     card = Scorecard.from_json(result.to_json())
     assert card.kind == "statistical" and card.factors

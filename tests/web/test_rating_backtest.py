@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from credo.core.context import acting_as
 from credo.core.models import AccessLog
 from credo.rating import backtest
+from credo.rating.defaults import DefaultDefinition
 from credo.rating.models import Rating
 from credo.receivables.metrics import add_months
 from tests.rating.conftest import invoice, one_factor_card, pay
@@ -23,7 +24,10 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("web:rating_backtest")
 START = dt.date(2024, 1, 1)  # window 1 Jan 2024 to 1 Jan 2025, default = 90+ days past due
-QUERY = {"start": "2024-01-01", "months": "12", "default_days": "90"}
+# The hand-built amounts are small: no materiality thresholds unless a test says so.
+QUERY = {"start": "2024-01-01", "months": "12", "default_days": "90", "min_amount": "0",
+         "min_percent": "0"}
+ANY = DefaultDefinition(min_amount=Decimal(0), min_share=Decimal(0))
 
 
 def text_of(response) -> str:
@@ -117,6 +121,9 @@ def test_portfolio_roles_see_the_page(client_for, request, role):
     # Defaults: a 12-month window ending today, 90 days past due.
     form = response.context["form"]
     assert form.initial["months"] == 12 and form.initial["default_days"] == 90
+    # ... material from 1,000 and 1 % (the setting), said on the page.
+    assert form.initial["min_amount"] == Decimal("1000") and form.initial["min_percent"] == 1
+    assert "material from 1,000.00 CNY and 1.0 % of the open receivables" in text
     rates = response.context["rates"]
     assert rates.window_start == add_months(timezone.localdate(), -12) and rates.months == 12
 
@@ -135,7 +142,7 @@ def test_figures_match_the_backtest(client_for, analyst, history):
     assert response.status_code == 200
     html = text_of(response)
 
-    rates = backtest.default_rate_by_grade(window_start=START)
+    rates = backtest.default_rate_by_grade(window_start=START, definition=ANY)
     assert (rates.customers, rates.defaults, rates.excluded_in_default) == (4, 2, 1)
     for row in rates.rows:
         rate = "—" if row.default_rate is None else f"{100 * row.default_rate:.1f}"
@@ -168,7 +175,7 @@ def test_figures_match_the_backtest(client_for, analyst, history):
                       html.split('id="backtest-migration"')[1]).group(1)
     assert a_row.count("50.0 %") == 2
 
-    limits = backtest.limit_effectiveness(window_start=START)
+    limits = backtest.limit_effectiveness(window_start=START, definition=ANY)
     total = limits.total
     assert (total.customers_with_limit, total.defaults, total.over_limit_at_default) == (3, 2, 2)
     assert total.limits_total == Decimal("6300.00")
@@ -185,10 +192,13 @@ def test_figures_match_the_backtest(client_for, analyst, history):
 
 def test_migration_end_and_shorter_window(client_for, analyst, history):
     # 3 months with 60 days: c4 (30 Jan) defaults, c2's item only on 30 April.
-    query = {"start": "2024-01-01", "months": "3", "default_days": "60", "end": "2024-06-15"}
+    query = {**QUERY, "months": "3", "default_days": "60", "end": "2024-06-15"}
     response = client_for(analyst).get(URL, query)
     html = text_of(response)
-    rates = backtest.default_rate_by_grade(window_start=START, months=3, default_days=60)
+    rates = backtest.default_rate_by_grade(
+        window_start=START,
+        definition=DefaultDefinition(days=60, months=3, min_amount=Decimal(0),
+                                     min_share=Decimal(0)))
     assert rates.defaults == 1
     assert cells(html, "backtest-rates", "total")[1:] == ["4", "1", "25.0"]
     # To 15 June 2024: c1's downgrade counts, c3's upgrade (1 July) not yet.
@@ -225,6 +235,11 @@ def test_bad_input_shows_errors_and_computes_nothing(client_for, analyst, histor
 
     response = client.get(URL, {**QUERY, "start": "not a date"})
     assert "start" in _errors(response)
+
+    response = client.get(URL, {**QUERY, "min_amount": "-5", "min_percent": "150"})
+    errors = _errors(response)
+    assert "min_amount" in errors and "min_percent" in errors
+    assert 'id="backtest-rates"' not in text_of(response)
     assert not AccessLog.objects.filter(resource="rating.backtest").exists()
 
 
@@ -253,6 +268,21 @@ def test_a_view_is_written_to_the_access_log(client_for, analyst, history):
     assert entry.user == analyst and entry.customer_id is None
     assert "start=2024-01-01" in entry.detail and "months=12" in entry.detail
     assert "default_days=90" in entry.detail and "end=2025-01-01" in entry.detail
+    assert "min_amount=0" in entry.detail and "min_share=0" in entry.detail
+
+
+def test_the_materiality_thresholds(client_for, analyst, history):
+    # From 1,000 and 1 %: c2's 1,000 defaults, c4's 700 does not; c5's 400 is no longer in
+    # default at the start, so it joins the C customers and does not default either.
+    response = client_for(analyst).get(
+        URL, {**QUERY, "min_amount": "1000", "min_percent": "1"})
+    html = text_of(response)
+    assert cells(html, "backtest-rates", "C") == ["C", "2", "0", "0.0"]
+    assert cells(html, "backtest-rates", "total")[1:] == ["5", "1", "20.0"]
+    assert 'id="backtest-excluded">0<' in html
+    # 1,001 and up: nobody.
+    response = client_for(analyst).get(URL, {**QUERY, "min_amount": "1000.01"})
+    assert cells(text_of(response), "backtest-rates", "total")[1:] == ["5", "0", "0.0"]
 
 
 def test_the_page_in_chinese(client_for, credit_manager, history):

@@ -250,7 +250,7 @@ class LedgerGenerator:
         lateness = 4.0 - 11.0 * health + rng.gauss(0, 4.0)
         lateness = max(-8.0, min(150.0, lateness if lateness > 0 else lateness / 2))
         # Default within the history: rare for healthy customers, common for the weakest.
-        default_probability = 1 / (1 + math.exp(3.6 + 1.7 * health))
+        default_probability = 1 / (1 + math.exp(3.0 + 1.7 * health))
         first_day = max(self.start, fields.get("founding_date") or self.start)
         default_on = None
         if rng.random() < default_probability and (self.as_of - first_day).days > 240:
@@ -379,8 +379,11 @@ class LedgerGenerator:
                 continue  # disputed and unresolved: unpaid
             delay = ledger.days_beyond_terms + rng.gauss(0, 4 + 0.35 * abs(
                 ledger.days_beyond_terms))
-            if rng.random() < 0.06:
-                delay += rng.uniform(20, 100)  # the odd forgotten invoice
+            if rng.random() < 0.04:
+                # The odd forgotten invoice, found again within weeks at a healthy firm; a weak
+                # one takes longer.
+                delay += rng.uniform(10, 40 + 4 * ledger.days_beyond_terms
+                                     if ledger.days_beyond_terms > 0 else 40)
             pay_day = item.due_date + dt.timedelta(days=round(delay))
             pay_day = max(pay_day, invoice.invoice_date)
             if held_until.get(id(item)):
@@ -398,7 +401,7 @@ class LedgerGenerator:
                 continue
             if rng.random() < 0.07:  # partial payment now, the rest later
                 part = (item.amount * Decimal(rng.choice(["0.5", "0.6", "0.8"]))).quantize(CENT)
-                rest_day = pay_day + dt.timedelta(days=rng.randrange(15, 75))
+                rest_day = pay_day + dt.timedelta(days=rng.randrange(10, 45))
                 if 0 < part < item.amount:
                     due_payments.append((pay_day, invoice, item, part))
                     if rest_day <= as_of:

@@ -7,14 +7,11 @@
 * **Limit effectiveness**: of the customers with a limit in force at the window start, the
   share that defaulted, by grade, and their exposure at default against their limit.
 
-Default (the usual definition): an open item more than ``default_days`` (default 90) days
-past due, computed from the ledger as of dates: an instalment's open amount on a day is its
-amount less the allocations (payments and credit notes) dated on or before that day; a
-write-off is no cure, so it does not reduce the amount here. An instalment is in default on a
-day when it is live (invoiced, not cancelled), open and at least ``default_days`` past due.
-Customers already in default at the window start are left out of the population (counted in
-``excluded_in_default``). The exposure at default is the customer's open receivables on the
-first default day.
+Default: the one definition of ``credo.rating.defaults`` (also used to train from history):
+more than ``days`` past due within ``months``, with materiality thresholds; a write-off is a
+default on its day. Customers already in default at the window start are left out of the
+population (counted in ``excluded_in_default``). The exposure at default is the customer's open
+receivables on its first default day.
 
 Reading the rows is one query per table; the computation is NumPy over the extracted arrays
 (dates as day numbers, money in cents), no Python loop per item. Results are frozen
@@ -37,9 +34,12 @@ from django.db.models import Q
 from credo.rating.engine.grades import NINE_GRADES, TEN_GRADES
 from credo.receivables.metrics import add_months
 
-DEFAULT_DAYS = 90
-WINDOW_MONTHS = 12
-NEVER = np.iinfo(np.int64).max // 2  # a day number later than any date
+from .defaults import (
+    DefaultDefinition,
+    LedgerRows,
+    configured_definition,
+    default_outcomes,
+)
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -62,27 +62,6 @@ class _Report:
         """JSON-ready dict (dates ISO, money as strings)."""
         data: dict[str, Any] = _json(dataclasses.asdict(self))  # type: ignore[call-overload]
         return data
-
-
-def _day_numbers(days: Sequence[dt.date | None]) -> IntArray:
-    """Dates as day numbers (days since 1970-01-01); None -> ``NEVER``."""
-    if not days:
-        return np.zeros(0, dtype=np.int64)
-    values = np.array(
-        [np.datetime64("NaT", "D") if d is None else np.datetime64(d, "D") for d in days],
-        dtype="datetime64[D]",
-    )
-    numbers = values.astype(np.int64)
-    numbers[np.isnat(values)] = NEVER
-    return numbers
-
-
-def _day(date: dt.date) -> int:
-    return int(np.datetime64(date, "D").astype(np.int64))
-
-
-def _from_day(number: int) -> dt.date:
-    return dt.date(1970, 1, 1) + dt.timedelta(days=int(number))
 
 
 def _cents(amounts: Sequence[Decimal]) -> IntArray:
@@ -132,149 +111,6 @@ def grades_as_of(day: dt.date) -> GradesAsOf:
     return GradesAsOf(day, unique, tuple(rows[i][1] for i in first))
 
 
-@dataclass(frozen=True)
-class LedgerRows:
-    """Instalments and allocations as arrays (day numbers, cents)."""
-
-    instalment_ids: IntArray  # sorted ascending
-    customer_ids: IntArray
-    due: IntArray
-    invoiced: IntArray
-    cancelled: IntArray  # NEVER when not cancelled
-    amount: IntArray
-    allocation_instalment: IntArray  # index into the instalment arrays
-    allocation_day: IntArray
-    allocation_amount: IntArray
-
-
-def ledger_rows(*, start: dt.date, end: dt.date) -> LedgerRows:
-    """The instalments invoiced by ``end`` and not cancelled by ``start``, with their
-    allocations dated by ``end``."""
-    from credo.receivables.models import Allocation, InvoiceInstalment
-
-    instalments = list(
-        InvoiceInstalment.objects.filter(invoice__invoice_date__lte=end)
-        .filter(Q(invoice__cancelled_on__isnull=True) | Q(invoice__cancelled_on__gt=start))
-        .order_by("pk")
-        .values_list(
-            "pk", "invoice__customer_id", "due_date", "invoice__invoice_date",
-            "invoice__cancelled_on", "amount_company",
-        )
-    )
-    ids = np.array([r[0] for r in instalments], dtype=np.int64)
-    allocations = list(
-        Allocation.objects.filter(allocation_date__lte=end, instalment__invoice__invoice_date__lte=end)
-        .values_list("instalment_id", "allocation_date", "amount_company")
-    )
-    allocation_ids = np.array([r[0] for r in allocations], dtype=np.int64)
-    position = np.searchsorted(ids, allocation_ids)
-    if len(ids):
-        known = (position < len(ids)) & (ids[np.minimum(position, len(ids) - 1)] == allocation_ids)
-    else:  # allocations of instalments left out (cancelled before the start) are dropped
-        known = np.zeros(len(allocation_ids), dtype=bool)
-    return LedgerRows(
-        instalment_ids=ids,
-        customer_ids=np.array([r[1] for r in instalments], dtype=np.int64),
-        due=_day_numbers([r[2] for r in instalments]),
-        invoiced=_day_numbers([r[3] for r in instalments]),
-        cancelled=_day_numbers([r[4] for r in instalments]),
-        amount=_cents([r[5] for r in instalments]),
-        allocation_instalment=position[known].astype(np.int64),
-        allocation_day=_day_numbers([r[1] for r in allocations])[known],
-        allocation_amount=_cents([r[2] for r in allocations])[known],
-    )
-
-
-# --------------------------------------------------------------------------- computation
-
-
-@dataclass(frozen=True)
-class Outcomes:
-    """Per population customer: in default at the start, first default day in the window
-    (``NEVER`` if none) and the exposure at default in cents (0 if none)."""
-
-    customer_ids: IntArray
-    in_default_at_start: BoolArray
-    default_day: IntArray
-    exposure_at_default: IntArray
-
-    @property
-    def defaulted(self) -> BoolArray:
-        """Defaulted within the window."""
-        return self.default_day < NEVER
-
-
-def _open_on(rows: LedgerRows, days: IntArray) -> IntArray:
-    """Each instalment's open amount (cents) on its own day ``days[i]`` (0 when not live)."""
-    n = len(rows.instalment_ids)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    counted = rows.allocation_day <= days[rows.allocation_instalment]
-    paid = np.bincount(
-        rows.allocation_instalment, weights=rows.allocation_amount * counted, minlength=n
-    )
-    live = (rows.invoiced <= days) & (rows.cancelled > days)
-    return np.where(live, rows.amount - np.rint(paid).astype(np.int64), 0)
-
-
-def compute_outcomes(
-    *,
-    population: IntArray,
-    rows: LedgerRows,
-    start: int,
-    end: int,
-    default_days: int = DEFAULT_DAYS,
-) -> Outcomes:
-    """Default outcomes of the ``population`` customers (sorted ids) in the window
-    (``start``, ``end``] (day numbers), from the ledger rows.
-
-    An instalment is first possibly in default in the window on day
-    ``max(start + 1, due + default_days, invoiced)``; it defaults if that day is in the window
-    and the instalment is live and open then (payments only lower the open amount).
-    """
-    size = len(population)
-    in_default_at_start = np.zeros(size, dtype=bool)
-    default_day = np.full(size, NEVER, dtype=np.int64)
-    exposure = np.zeros(size, dtype=np.int64)
-    if size == 0 or len(rows.instalment_ids) == 0:
-        return Outcomes(population, in_default_at_start, default_day, exposure)
-    where = np.searchsorted(population, rows.customer_ids)
-    member = (where < size) & (population[np.minimum(where, size - 1)] == rows.customer_ids)
-    owner = np.where(member, where, -1)
-
-    start_days = np.full(len(rows.instalment_ids), start, dtype=np.int64)
-    at_start = (
-        member & (rows.due + default_days <= start) & (_open_on(rows, start_days) > 0)
-    )
-    np.logical_or.at(in_default_at_start, owner[at_start], True)
-
-    candidate = np.maximum(np.maximum(rows.due + default_days, rows.invoiced), start + 1)
-    defaults = member & (candidate <= end) & (_open_on(rows, candidate) > 0)
-    np.minimum.at(default_day, owner[defaults], candidate[defaults])
-    default_day[in_default_at_start] = NEVER  # not in the population
-
-    # Exposure at default: every live open item of the customer on its first default day.
-    first = np.where(member, default_day[np.maximum(owner, 0)], NEVER)
-    counted = member & (first < NEVER)
-    open_then = _open_on(rows, np.where(counted, first, start))
-    exposure = np.bincount(
-        owner[counted], weights=open_then[counted], minlength=size
-    ).astype(np.int64)
-    return Outcomes(population, in_default_at_start, default_day, exposure)
-
-
-def default_outcomes(
-    *, customer_ids: IntArray, window_start: dt.date, window_end: dt.date,
-    default_days: int = DEFAULT_DAYS,
-) -> Outcomes:
-    """``compute_outcomes`` over the ledger rows read for the window."""
-    rows = ledger_rows(start=window_start, end=window_end)
-    return compute_outcomes(
-        population=customer_ids, rows=rows, start=_day(window_start), end=_day(window_end),
-        default_days=default_days,
-    )
-
-
 # --------------------------------------------------------------------------- default rates
 
 
@@ -297,6 +133,7 @@ class DefaultRateReport(_Report):
     window_end: dt.date
     months: int
     default_days: int
+    definition: dict[str, Any]  # DefaultDefinition.to_dict()
     rows: tuple[GradeDefaultRate, ...]
     customers: int
     defaults: int
@@ -327,15 +164,18 @@ def _monotone(rates: Sequence[float | None]) -> bool:
 
 
 def default_rate_by_grade(
-    *, window_start: dt.date, months: int = WINDOW_MONTHS, default_days: int = DEFAULT_DAYS
+    *, window_start: dt.date, definition: DefaultDefinition | None = None,
+    ledger: LedgerRows | None = None,
 ) -> DefaultRateReport:
-    """Default rate by grade of the customers rated as of ``window_start`` over the ``months``
-    after it (default: more than ``default_days`` past due)."""
-    window_end = add_months(window_start, months)
+    """Default rate by grade of the customers rated as of ``window_start`` over the
+    definition's months after it (None: the configured definition). ``ledger``: the rows of
+    ``defaults.ledger_rows`` for the window when already read."""
+    definition = definition or configured_definition()
+    window_end = add_months(window_start, definition.months)
     rated = grades_as_of(window_start)
     outcomes = default_outcomes(
-        customer_ids=rated.customer_ids, window_start=window_start, window_end=window_end,
-        default_days=default_days,
+        customer_ids=rated.customer_ids, window_start=window_start, definition=definition,
+        rows=ledger,
     )
     keep = ~outcomes.in_default_at_start
     grades = [g for g, k in zip(rated.grades, keep, strict=True) if k]
@@ -345,8 +185,9 @@ def default_rate_by_grade(
     return DefaultRateReport(
         window_start=window_start,
         window_end=window_end,
-        months=months,
-        default_days=default_days,
+        months=definition.months,
+        default_days=definition.days,
+        definition=definition.to_dict(),
         rows=rows,
         customers=customers,
         defaults=defaults,
@@ -445,6 +286,7 @@ class LimitEffectivenessReport(_Report):
     window_end: dt.date
     months: int
     default_days: int
+    definition: dict[str, Any]  # DefaultDefinition.to_dict()
     currency: str
     rows: tuple[GradeLimitEffectiveness, ...]
     total: GradeLimitEffectiveness
@@ -494,22 +336,23 @@ def limits_at(day: dt.date) -> tuple[IntArray, IntArray]:
 
 
 def limit_effectiveness(
-    *, window_start: dt.date, months: int = WINDOW_MONTHS, default_days: int = DEFAULT_DAYS
+    *, window_start: dt.date, definition: DefaultDefinition | None = None,
+    ledger: LedgerRows | None = None,
 ) -> LimitEffectivenessReport:
     """Of the rated customers with a limit in force at ``window_start`` (not already in
-    default), the share that defaulted in the ``months`` after, by grade, and their exposure
+    default), the share that defaulted in the definition's months after, by grade, and their exposure
     at default against the limit."""
     from credo.receivables.selectors import company_currency
 
-    window_end = add_months(window_start, months)
+    definition = definition or configured_definition()
+    window_end = add_months(window_start, definition.months)
     rated = grades_as_of(window_start)
     limit_ids, limit_cents = limits_at(window_start)
     common, in_rated, in_limits = np.intersect1d(
         rated.customer_ids, limit_ids, assume_unique=True, return_indices=True
     )
     outcomes = default_outcomes(
-        customer_ids=common, window_start=window_start, window_end=window_end,
-        default_days=default_days,
+        customer_ids=common, window_start=window_start, definition=definition, rows=ledger,
     )
     keep = ~outcomes.in_default_at_start
     grades = np.array([rated.grades[i] for i in in_rated], dtype=object)[keep]
@@ -524,8 +367,9 @@ def limit_effectiveness(
     return LimitEffectivenessReport(
         window_start=window_start,
         window_end=window_end,
-        months=months,
-        default_days=default_days,
+        months=definition.months,
+        default_days=definition.days,
+        definition=definition.to_dict(),
         currency=company_currency(),
         rows=rows,
         total=_limit_row("", limits, defaulted, exposure),

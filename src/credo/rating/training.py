@@ -5,13 +5,12 @@ Two sources of training rows:
 * an external CSV file (UTF-8 with or without BOM, or GBK/GB18030: decoded like the importer,
   ``credo.importer.readers.decode``), a target column and the value that marks a bad row;
 * credo's own history (``--from-history``): for every customer that had been invoiced by the
-  observation date T0 = as-of - 12 months, the 34 rating features as of T0 (the batch engine,
-  ``credo.rating.batch``, point in time) and the label of the default definition ``NdpdMm``
-  (default ``90dpd12m``): bad when one of the customer's open items was at least N days past
-  due on some day of the performance window (T0, T0 + M months], read from the ledger as of
-  that day: an item counts when it was still open (amount less the allocations and write-offs
-  dated on or before the day, invoice issued and not cancelled by then) on the day it reached
-  N days past due, or on the window's first day when it was already further past due.
+  observation date T0 = as-of less the definition's months, the 34 rating features as of T0
+  (the batch engine, ``credo.rating.batch``, point in time) and whether it defaulted in the
+  performance window (T0, as-of] under the default definition of ``credo.rating.defaults``
+  (the one the back-test uses: by default 90+ days past due within 12 months, material from
+  1,000 and 1 % of the open receivables; a write-off is a default). Customers already in
+  default on T0 are left out (their count is in the card's ``meta.source``).
 
 The rows are split 70/30 (stratified, seed 42): the card is trained on the development part
 and validated on the hold-out part (AUC, Gini, KS, calibration, Brier, IV per factor and PSI of
@@ -26,18 +25,16 @@ import csv
 import datetime as dt
 import io
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pyarrow as pa
 from django.utils.translation import gettext
 
-from credo.core import rawsql
 from credo.rating.engine.binning import to_float_array
 from credo.rating.engine.features import FEATURE_DEFINITIONS
 from credo.rating.engine.scorecard import Scorecard, ScorecardError
@@ -55,10 +52,17 @@ from credo.rating.engine.validation import ValidationReport
 from credo.receivables.metrics import add_months
 
 from . import batch
+from .defaults import (
+    DefaultDefinition,
+    DefinitionError,
+    compute_outcomes,
+    configured_definition,
+    day_number,
+    ledger_rows,
+)
 
 HOLDOUT_SHARE = 0.3
 SEED = 42
-DEFAULT_DEFINITION = "90dpd12m"
 
 
 class TrainingError(ValueError):
@@ -231,77 +235,35 @@ def train_file(path: str | Path, *, target: str, bad: str | None = None, key: st
 # =========================================================================== from history
 
 
-def parse_definition(text: str) -> tuple[int, int]:
-    """``90dpd12m`` -> (90 days past due, 12 months)."""
-    match = re.fullmatch(r"(\d+)dpd(\d+)m", text.strip().lower())
-    if match is None or int(match.group(1)) < 1 or int(match.group(2)) < 1:
-        raise TrainingError(gettext("Unknown default definition %(definition)s: write it like "
-                                    "90dpd12m (days past due, months).")
-                            % {"definition": text})
-    return int(match.group(1)), int(match.group(2))
+def definition_from(text: str = "", *, min_amount: object = None,
+                    min_percent: object = None) -> DefaultDefinition:
+    """The default definition ``90dpd12m`` (empty: the configured one) with the materiality
+    thresholds (None: the configured ones; the share in percent); TrainingError."""
+    try:
+        if not text and min_amount is None and min_percent is None:
+            return configured_definition()
+        share = None if min_percent is None else Decimal(str(min_percent)) / 100
+        return DefaultDefinition.parse(text or configured_definition().code,
+                                       min_amount=None if min_amount is None else str(min_amount),
+                                       min_share=share)
+    except (DefinitionError, InvalidOperation) as error:
+        raise TrainingError(str(error) if isinstance(error, DefinitionError) else
+                            gettext("%(value)s is not a number.") % {"value": min_percent}
+                            ) from None
 
 
-def default_flags(customer_ids: Sequence[int], *, start: dt.date, end: dt.date, days: int
-                  ) -> npt.NDArray[np.int64]:
-    """1 for customers with an item ``days`` or more past due on a day in (start, end]."""
-    from credo.receivables.models import Allocation, Invoice, InvoiceInstalment, WriteOff
-
-    t, c = rawsql.table, rawsql.column
-    inst, inv = InvoiceInstalment, Invoice
-    where, params = batch._range_filter(f"inv.{c(inv, 'customer')}", customer_ids)
-    last_due = end - dt.timedelta(days=days)
-    items = batch._fetch(
-        f"SELECT inst.id, inv.{c(inv, 'customer')}, inv.{c(inv, 'invoice_date')}, "
-        f"inv.{c(inv, 'cancelled_on')}, inst.{c(inst, 'due_date')}, "
-        f"{batch._cents('inst.' + c(inst, 'amount_company'))} "
-        f"FROM {t(inst)} inst JOIN {t(inv)} inv ON inv.id = inst.{c(inst, 'invoice')} "
-        f"WHERE{where} AND inst.{c(inst, 'due_date')} <= %s",
-        [*params, last_due],
-        ["item", "customer_id", "invoice_date", "cancelled_on", "due", "cents"])
-
-    def settled(model: type, date_field: str) -> pa.Table:
-        return batch._fetch(
-            f"SELECT s.{c(model, 'instalment')}, s.{c(model, date_field)}, "
-            f"{batch._cents('s.' + c(model, 'amount_company'))} FROM {t(model)} s "
-            f"JOIN {t(inst)} inst ON inst.id = s.{c(model, 'instalment')} "
-            f"JOIN {t(inv)} inv ON inv.id = inst.{c(inst, 'invoice')} "
-            f"WHERE{where} AND inst.{c(inst, 'due_date')} <= %s AND s.{c(model, date_field)} <= %s",
-            [*params, last_due, end], ["item", "settled_on", "cents"])
-
-    allocations = settled(Allocation, "allocation_date")
-    write_offs = settled(WriteOff, "write_off_date")
-    result = batch._duck(
-        {"items": items, "paid": pa.concat_tables([allocations, write_offs])},
-        f"""
-        WITH checks AS (
-            SELECT item, customer_id, invoice_date, cancelled_on, cents,
-                   greatest(due + INTERVAL {days} DAY, DATE '{start.isoformat()}'
-                            + INTERVAL 1 DAY)::DATE AS check_day
-            FROM items),
-        open_at AS (
-            SELECT k.customer_id, k.cents - coalesce(sum(p.cents), 0) AS open_cents
-            FROM checks k LEFT JOIN paid p ON p.item = k.item AND p.settled_on <= k.check_day
-            WHERE k.check_day <= DATE '{end.isoformat()}' AND k.invoice_date <= k.check_day
-              AND (k.cancelled_on IS NULL OR k.cancelled_on > k.check_day)
-            GROUP BY k.item, k.customer_id, k.cents)
-        SELECT DISTINCT customer_id FROM open_at WHERE open_cents > 0""")
-    ids = np.asarray(sorted(customer_ids), dtype=np.int64)
-    flags = np.zeros(len(ids), dtype=np.int64)
-    if result.num_rows:
-        flags[np.searchsorted(ids, result.column("customer_id").to_numpy())] = 1
-    return flags
-
-
-def history_table(*, as_of: dt.date, definition: str = DEFAULT_DEFINITION,
+def history_table(*, as_of: dt.date, definition: DefaultDefinition | None = None,
                   batch_size: int = batch.DEFAULT_BATCH_SIZE
                   ) -> tuple[dict[str, list[object]], npt.NDArray[np.int64], dict[str, object]]:
-    """Training rows from credo's history: features as of T0 and the default flags."""
-    days, months = parse_definition(definition)
-    observation = add_months(as_of, -months)
+    """Training rows from credo's history: features as of T0 = ``as_of`` less the definition's
+    months, and whether the customer defaulted in (T0, ``as_of``] (``credo.rating.defaults``).
+    Customers not invoiced by T0, or already in default on T0, are left out."""
+    definition = definition or configured_definition()
+    observation = add_months(as_of, -definition.months)
     ids = batch.scope_customer_ids({"all": True})
     columns: dict[str, list[object]] = {k: [] for k in batch.FEATURE_KEYS}
     flags: list[npt.NDArray[np.int64]] = []
-    kept_total = 0
+    kept_total = excluded_total = 0
     for chunk in batch._chunks(ids, batch_size):
         data = batch.extract(chunk, as_of=observation)
         features = batch.compute_features(data)
@@ -309,23 +271,32 @@ def history_table(*, as_of: dt.date, definition: str = DEFAULT_DEFINITION,
         if data.invoiced.num_rows:
             invoiced[np.searchsorted(features.customer_ids,
                                      data.invoiced.column("customer_id").to_numpy())] = True
-        rows = np.flatnonzero(invoiced)
+        candidates = features.customer_ids[invoiced]
+        if not len(candidates):
+            continue
+        outcomes = compute_outcomes(
+            population=candidates,
+            rows=ledger_rows(start=observation, end=as_of,
+                             customer_ids=[int(i) for i in candidates]),
+            start=day_number(observation), end=day_number(as_of), definition=definition)
+        rows = np.flatnonzero(invoiced)[~outcomes.in_default_at_start]
+        excluded_total += int(np.count_nonzero(outcomes.in_default_at_start))
         if not len(rows):
             continue
         kept = features.take(rows)
         for key in batch.FEATURE_KEYS:
             columns[key].extend(kept.value_list(key))
-        flags.append(default_flags([int(i) for i in kept.customer_ids], start=observation,
-                                   end=as_of, days=days))
+        flags.append(outcomes.defaulted[~outcomes.in_default_at_start].astype(np.int64))
         kept_total += len(rows)
     y = np.concatenate(flags) if flags else np.zeros(0, dtype=np.int64)
-    source = {"history": True, "definition": definition, "observation_date":
-              observation.isoformat(), "performance_end": as_of.isoformat(),
-              "customers": kept_total}
+    source = {"history": True, "definition": definition.code,
+              "default_definition": definition.to_dict(),
+              "observation_date": observation.isoformat(), "performance_end": as_of.isoformat(),
+              "customers": kept_total, "excluded_in_default": excluded_total}
     return columns, y, source
 
 
-def train_history(*, as_of: dt.date, definition: str = DEFAULT_DEFINITION,
+def train_history(*, as_of: dt.date, definition: DefaultDefinition | None = None,
                   key: str = "history-statistical", version: int = 1,
                   prebinning: str = "quantile") -> TrainingResult:
     """Train a card on credo's own history (see the module docstring)."""
@@ -338,8 +309,9 @@ def train_history(*, as_of: dt.date, definition: str = DEFAULT_DEFINITION,
     labels = {k: FEATURE_DEFINITIONS[k].label for k in usable}
     return train_columns(usable, flags, key=key, version=version, categorical=categorical,
                          dimensions=dimensions, labels=labels, source=source,
-                         prebinning=prebinning, notes=gettext("Trained on credo's history, default = %(definition)s")
-                         % {"definition": definition})
+                         prebinning=prebinning,
+                         notes=gettext("Trained on credo's history, default = %(definition)s")
+                         % {"definition": (definition or configured_definition()).describe()})
 
 
 # =========================================================================== cards

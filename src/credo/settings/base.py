@@ -157,6 +157,16 @@ else:
 # Company currency: exposure and metrics are expressed in it.
 CREDO_COMPANY_CURRENCY = os.environ.get("CREDO_COMPANY_CURRENCY", "CNY")
 
+# The default definition for training from history and back-testing (credo.rating.defaults):
+# 90+ days past due within 12 months, material from 1,000 (company currency) and 1 % of the
+# customer's open receivables.
+CREDO_DEFAULT_DEFINITION = {
+    "days": int(os.environ.get("CREDO_DEFAULT_DAYS", "90")),
+    "months": int(os.environ.get("CREDO_DEFAULT_MONTHS", "12")),
+    "min_amount": os.environ.get("CREDO_DEFAULT_MIN_AMOUNT", "1000"),
+    "min_share": os.environ.get("CREDO_DEFAULT_MIN_SHARE", "0.01"),
+}
+
 # Security headers. Secure cookies are on unless explicitly disabled for plain-http local runs.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -48,6 +48,12 @@ from credo.rating.choices import (
     OverrideStatus,
     ScorecardStatus,
 )
+from credo.rating.defaults import (
+    DefaultDefinition,
+    DefinitionError,
+    configured_definition,
+    ledger_rows,
+)
 from credo.rating.engine.grades import GradeError, GradeScale
 from credo.rating.engine.scorecard import ScorecardError
 from credo.rating.messages import feature_label
@@ -663,12 +669,12 @@ def overrides_report_view(request: HttpRequest) -> HttpResponse:
 # --- back-testing -----------------------------------------------------------------------------
 
 DEFAULT_DAYS_CHOICES = (30, 60, 90, 180)
-BACKTEST_MONTHS = 12
-BACKTEST_DEFAULT_DAYS = 90
 
 
 class BacktestForm(forms.Form):
-    """The back-testing window (start, months, default definition) and the migration end."""
+    """The back-testing window (start and months), the default definition (days past due and
+    the two materiality thresholds) and the migration end; empty fields take the configured
+    default definition (``CREDO_DEFAULT_DEFINITION``)."""
 
     start = forms.DateField(
         label=gettext_lazy("Window start"),
@@ -684,6 +690,16 @@ class BacktestForm(forms.Form):
         coerce=int,
         required=False,
         empty_value=None,
+    )
+    min_amount = forms.DecimalField(
+        label=gettext_lazy("Material from (amount past due)"),
+        required=False, min_value=0, max_digits=18, decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "any", "class": "num-input"}),
+    )
+    min_percent = forms.DecimalField(
+        label=gettext_lazy("Material from (% of open receivables)"),
+        required=False, min_value=0, max_value=100, max_digits=6, decimal_places=3,
+        widget=forms.NumberInput(attrs={"step": "any", "class": "num-input"}),
     )
     end = forms.DateField(
         label=gettext_lazy("Migration end"),
@@ -707,6 +723,19 @@ class BacktestForm(forms.Form):
             self.add_error("end", _("The end must not be before the start."))
         return data
 
+    def definition(self) -> DefaultDefinition:
+        """The default definition of a valid form (configured values for empty fields)."""
+        data = self.cleaned_data if self.is_bound else {}
+        configured = configured_definition()
+        percent = data.get("min_percent")
+        return DefaultDefinition(
+            days=data.get("default_days") or configured.days,
+            months=data.get("months") or configured.months,
+            min_amount=configured.min_amount if data.get("min_amount") is None
+            else data["min_amount"],
+            min_share=configured.min_share if percent is None else percent / 100,
+        )
+
 
 def _percent(share: float | None) -> str:
     """A share as a percentage with 1 decimal (``12.5 %``); a dash when absent."""
@@ -718,15 +747,16 @@ def _ratio(value: float | None) -> str:
 
 
 def _backtest_context(
-    *, start: dt.date, months: int, default_days: int, end: dt.date | None
+    *, start: dt.date, definition: DefaultDefinition, end: dt.date | None
 ) -> dict[str, Any]:
     """The three back-testing reports shaped for the page (percentages and ratios as text)."""
+    ledger = ledger_rows(start=start, end=add_months(start, definition.months))
     rates = backtest.default_rate_by_grade(
-        window_start=start, months=months, default_days=default_days
+        window_start=start, definition=definition, ledger=ledger
     )
     migration = backtest.migration_matrix(start=start, end=end or rates.window_end)
     limits = backtest.limit_effectiveness(
-        window_start=start, months=months, default_days=default_days
+        window_start=start, definition=definition, ledger=ledger
     )
     chart = charts.bar_chart(
         [row.grade for row in rates.rows],
@@ -764,6 +794,7 @@ def _backtest_context(
     ]
     return {
         "rates": rates,
+        "definition_text": definition.describe(),
         "rate_rows": [{"row": row, "rate": _percent(row.default_rate)} for row in rates.rows],
         "rate_total": _percent(rates.default_rate),
         "rate_chart": chart,
@@ -780,7 +811,8 @@ def _backtest_context(
 @require_GET
 def backtest_view(request: HttpRequest) -> HttpResponse:
     """Back-testing of the ratings over the whole portfolio: default rate by grade, the
-    migration matrix and limit effectiveness (``credo.rating.backtest``).
+    migration matrix and limit effectiveness (``credo.rating.backtest``), under the default
+    definition of ``credo.rating.defaults``.
 
     The report covers every customer, so it needs the ratings and the visibility of all
     customers; each view of a computed report is written to the access log."""
@@ -790,24 +822,29 @@ def backtest_view(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form}
     if form.is_bound and not form.is_valid():
         return render(request, "web/rating/backtest.html", context)
-    data = form.cleaned_data if form.is_bound else {}
-    months = data.get("months") or BACKTEST_MONTHS
-    default_days = data.get("default_days") or BACKTEST_DEFAULT_DAYS
-    start = data.get("start") or add_months(today, -months)
-    end = data.get("end")
+    try:
+        definition = form.definition()
+    except DefinitionError as error:
+        form.add_error(None, str(error))
+        return render(request, "web/rating/backtest.html", context)
+    start = (form.cleaned_data.get("start") if form.is_bound else None) or add_months(
+        today, -definition.months
+    )
+    end = form.cleaned_data.get("end") if form.is_bound else None
     if not form.is_bound:
         context["form"] = BacktestForm(
-            initial={"start": start, "months": months, "default_days": default_days}
+            initial={"start": start, "months": definition.months,
+                     "default_days": definition.days, "min_amount": definition.min_amount,
+                     "min_percent": definition.min_share * 100}
         )
-    context.update(
-        _backtest_context(start=start, months=months, default_days=default_days, end=end)
-    )
+    context.update(_backtest_context(start=start, definition=definition, end=end))
     access_log_write(
         user=request.user,
         customer_id=None,
         resource="rating.backtest",
-        detail=f"start={start.isoformat()} months={months} default_days={default_days} "
-        f"end={context['migration'].end.isoformat()}",
+        detail=f"start={start.isoformat()} months={definition.months} "
+        f"default_days={definition.days} min_amount={definition.min_amount} "
+        f"min_share={definition.min_share} end={context['migration'].end.isoformat()}",
     )
     return render(request, "web/rating/backtest.html", context)
 

@@ -5,7 +5,11 @@
     credo rating train --data FILE --target COLUMN [--bad VALUE] --out MODEL.json
                        [--key K] [--version N] [--report REPORT.html] [--encoding NAME]
     credo rating train --from-history [--default-definition 90dpd12m] [--as-of DATE]
+                       [--materiality-amount 1000] [--materiality-percent 1]
                        --out MODEL.json [--key K] [--version N] [--report REPORT.html]
+    credo rating backtest --from DATE [--default-definition 90dpd12m] [--to DATE]
+                          [--materiality-amount 1000] [--materiality-percent 1]
+                          [--format table|json]
     credo rating register MODEL.json [--activate]
     credo rating compare A.json B.json --data FILE --target COLUMN [--bad VALUE]
 """
@@ -23,6 +27,32 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from credo.rating import batch, training
+
+
+def _definition_arguments(parser) -> None:
+    """The default definition's options, shared by train --from-history and backtest."""
+    parser.add_argument(
+        "--default-definition", default="", metavar="NdpdMm",
+        help=_("days past due and months of the performance window, e.g. 90dpd12m (default: "
+               "the setting CREDO_DEFAULT_DEFINITION)"))
+    parser.add_argument(
+        "--materiality-amount", metavar="AMOUNT",
+        help=_("smallest past-due amount that counts as a default, company currency (default "
+               "from the setting; 0: any)"))
+    parser.add_argument(
+        "--materiality-percent", metavar="PERCENT",
+        help=_("smallest past-due share of the open receivables that counts, in percent "
+               "(default from the setting; 0: any)"))
+
+
+def _definition(options):
+    try:
+        return training.definition_from(
+            options.get("default_definition") or "",
+            min_amount=options.get("materiality_amount"),
+            min_percent=options.get("materiality_percent"))
+    except training.TrainingError as error:
+        raise CommandError(str(error)) from None
 
 
 def _date(text: str) -> dt.date:
@@ -69,8 +99,7 @@ class Command(BaseCommand):
         )
         backtest.add_argument("--from", dest="start", required=True, metavar="DATE",
                               help=_("window start: the ratings as of this day"))
-        backtest.add_argument("--months", type=int, default=12,
-                              help=_("months after the start in which a default counts"))
+        _definition_arguments(backtest)
         backtest.add_argument("--to", dest="end", metavar="DATE",
                               help=_("second date of the migration matrix (default: the "
                                      "window end)"))
@@ -84,8 +113,7 @@ class Command(BaseCommand):
         train.add_argument("--target", metavar="COLUMN", help=_("target column of --data"))
         train.add_argument("--bad", metavar="VALUE", help=_("target value of a bad row"))
         train.add_argument("--encoding", default="", help=_("encoding of --data (default: detect)"))
-        train.add_argument("--default-definition", default=training.DEFAULT_DEFINITION,
-                           help=_("default for --from-history, e.g. 90dpd12m"))
+        _definition_arguments(train)
         train.add_argument("--as-of", metavar="DATE",
                            help=_("end of the performance window (--from-history; default today)"))
         train.add_argument("--out", required=True, metavar="MODEL.json")
@@ -173,27 +201,30 @@ class Command(BaseCommand):
 
     # ------------------------------------------------------------------ backtest
 
-    def _backtest(self, *, start, months, end, format, **_options):  # noqa: A002 - option name
-        from credo.rating import backtest
+    def _backtest(self, *, start, end, format, **options):  # noqa: A002 - option name
+        from credo.rating import backtest, defaults
+        from credo.receivables.metrics import add_months
 
-        if months < 1:
-            raise CommandError(_("--months must be at least 1."))
+        definition = _definition(options)
         window_start = _date(start)
-        rates = backtest.default_rate_by_grade(window_start=window_start, months=months)
+        ledger = defaults.ledger_rows(start=window_start,
+                                      end=add_months(window_start, definition.months))
+        rates = backtest.default_rate_by_grade(window_start=window_start, definition=definition,
+                                               ledger=ledger)
         migration = backtest.migration_matrix(
             start=window_start, end=_date(end) if end else rates.window_end
         )
-        limits = backtest.limit_effectiveness(window_start=window_start, months=months)
+        limits = backtest.limit_effectiveness(window_start=window_start, definition=definition,
+                                              ledger=ledger)
         if format == "json":
             self.stdout.write(json.dumps(
                 {"default_rate_by_grade": rates.to_dict(), "migration": migration.to_dict(),
                  "limit_effectiveness": limits.to_dict()}, ensure_ascii=False, indent=1))
             return
         self.stdout.write(
-            _("Default rate by grade: rated as of %(start)s, defaults (more than %(days)d days "
-              "past due) until %(end)s") % {"start": rates.window_start.isoformat(),
-                                             "days": rates.default_days,
-                                             "end": rates.window_end.isoformat()})
+            _("Default rate by grade: rated as of %(start)s, defaults until %(end)s (%(rule)s)")
+            % {"start": rates.window_start.isoformat(), "end": rates.window_end.isoformat(),
+               "rule": definition.describe()})
         self.stdout.write(f"  {_('grade'):<6} {_('customers'):>10} {_('defaults'):>9} "
                           f"{_('rate'):>8}")
         for row in rates.rows:
@@ -226,8 +257,8 @@ class Command(BaseCommand):
 
     # ------------------------------------------------------------------ train
 
-    def _train(self, *, data, from_history, target, bad, encoding, default_definition, as_of,
-               out, key, card_version, report, binning="quantile", **_options):
+    def _train(self, *, data, from_history, target, bad, encoding, as_of,
+               out, key, card_version, report, binning="quantile", **options):
         if card_version < 1:
             raise CommandError(_("--version must be at least 1."))
         if data:
@@ -238,7 +269,7 @@ class Command(BaseCommand):
                                          prebinning=binning)
         else:
             day = _date(as_of) if as_of else timezone.localdate()
-            result = training.train_history(as_of=day, definition=default_definition,
+            result = training.train_history(as_of=day, definition=_definition(options),
                                             key=key or "history-statistical",
                                             version=card_version, prebinning=binning)
         Path(out).write_text(result.to_json(), encoding="utf-8")
