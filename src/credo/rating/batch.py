@@ -33,9 +33,11 @@ and no per-rating business event, but ONE ``rating.batch.completed`` event per r
 demo's bulk writer, see ``credo.demo.writer._RawTable`` and docs/decisions/0003); grade changes
 are notified as digests at the end of the run (``services.batch_changes_notify``: one message
 and one e-mail per recipient, not one per change);
-feature sources are the single path's structured messages (``engine.messages``: the statement's
-period, the counts of references / relations, the public-record window ...); feature notes are
-the status as a message (``value.status``) where the single path names the missing inputs.
+feature sources and notes are the single path's structured messages (``engine.messages``: the
+statement's period, the missing inputs of a ratio, "no payment record" ...), and a missing value's
+reason in the contributions is its note, as in the single path. Messages are kept
+dictionary-encoded per feature (``MessageColumn``): each distinct message of a chunk is built
+and rendered once, whatever the number of customers.
 """
 
 from __future__ import annotations
@@ -80,7 +82,13 @@ from credo.rating.engine.features import (
 )
 from credo.rating.engine.grades import GradeScale
 from credo.rating.engine.messages import Message, message
-from credo.rating.engine.scorecard import Factor, Scorecard, ScorecardError, select_scorecard
+from credo.rating.engine.scorecard import (
+    UNLISTED_CATEGORY,
+    Factor,
+    Scorecard,
+    ScorecardError,
+    select_scorecard,
+)
 from credo.rating.engine.statistical import scaled_pd
 from credo.receivables.metrics import PaidAmount, add_months, payment_index
 from credo.receivables.reports import _items_sql
@@ -412,15 +420,102 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 # =========================================================================== features
 
 
+class MessageColumn:
+    """One optional engine message per customer, dictionary-encoded.
+
+    ``codes[i]`` indexes ``table`` (-1: no message), so a column of thousands of customers holds
+    a handful of distinct messages, each rendered (English text and stored JSON) once.
+    """
+
+    __slots__ = ("codes", "table", "texts", "stored")
+
+    def __init__(self, codes: IntArray, table: Sequence[Message],
+                 rendered: tuple[npt.NDArray[Any], npt.NDArray[Any]] | None = None) -> None:
+        self.codes = codes
+        self.table = tuple(table)
+        if rendered is None:
+            # One extra slot at the end: code -1 picks "" / None (no message).
+            rendered = (
+                np.array([m.render() for m in self.table] + [""], dtype=object),
+                np.array([json.dumps(m.to_json(), ensure_ascii=False) for m in self.table]
+                         + [None], dtype=object))
+        self.texts, self.stored = rendered
+
+    @classmethod
+    def constant(cls, n: int, item: Message | None) -> MessageColumn:
+        """The same message (or none) for ``n`` customers."""
+        if item is None:
+            return cls(np.full(n, -1, dtype=np.int64), ())
+        return cls(np.zeros(n, dtype=np.int64), (item,))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, position: int) -> Message | None:
+        code = int(self.codes[position])
+        return None if code < 0 else self.table[code]
+
+    def take(self, rows: IntArray) -> MessageColumn:
+        """The customers at positions ``rows`` (same table, rendered texts shared)."""
+        return MessageColumn(self.codes[rows], self.table, (self.texts, self.stored))
+
+    def text_array(self) -> npt.NDArray[Any]:
+        """English text per customer ("" for none)."""
+        return self.texts[self.codes]
+
+    def stored_array(self) -> npt.NDArray[Any]:
+        """Stored JSON text per customer (None for none)."""
+        return self.stored[self.codes]
+
+
+class _Messages:
+    """Builds a :class:`MessageColumn` rule by rule; the first rule matching a customer wins
+    (rules are added in the single path's order of checks)."""
+
+    def __init__(self, n: int) -> None:
+        self.codes = np.full(n, -1, dtype=np.int64)
+        self.table: list[Message] = []
+        self._ids: dict[tuple[object, ...], int] = {}
+
+    def _id(self, item: Message) -> int:
+        key = (item.code, *sorted(item.params.items()))
+        if key not in self._ids:
+            self._ids[key] = len(self.table)
+            self.table.append(item)
+        return self._ids[key]
+
+    def add(self, mask: BoolArray, make: Callable[..., Message],
+            *params: npt.NDArray[Any]) -> _Messages:
+        """Where ``mask`` holds (and no earlier rule matched): ``make(*values)``, called once per
+        distinct combination of the integer ``params`` at those customers."""
+        rows = np.flatnonzero(mask & (self.codes < 0))
+        if not len(rows):
+            return self
+        if not params:
+            self.codes[rows] = self._id(make())
+            return self
+        keys = np.stack([np.asarray(p, dtype=np.int64)[rows] for p in params], axis=1)
+        uniques, inverse = np.unique(keys, axis=0, return_inverse=True)
+        ids = np.array([self._id(make(*(int(v) for v in row))) for row in uniques],
+                       dtype=np.int64)
+        self.codes[rows] = ids[inverse.reshape(-1)]
+        return self
+
+    def column(self) -> MessageColumn:
+        return MessageColumn(self.codes, self.table)
+
+
 @dataclass
 class FeatureColumns:
-    """The 34 features of many customers: value (NaN / None = missing), status, data date."""
+    """The 34 features of many customers: value (NaN / None = missing), status, data date,
+    source and note (the single path's structured messages)."""
 
     customer_ids: IntArray
     values: dict[str, npt.NDArray[Any]]
     statuses: dict[str, npt.NDArray[Any]]
     dates: dict[str, npt.NDArray[Any]]  # day numbers; -1 = none
-    sources: dict[str, npt.NDArray[Any]]  # engine Message or None per customer
+    sources: dict[str, MessageColumn]
+    notes: dict[str, MessageColumn]
     skipped: dict[int, str] = field(default_factory=dict)  # customer id -> reason
 
     def __len__(self) -> int:
@@ -450,8 +545,20 @@ class FeatureColumns:
             values={k: v[rows] for k, v in self.values.items()},
             statuses={k: v[rows] for k, v in self.statuses.items()},
             dates={k: v[rows] for k, v in self.dates.items()},
-            sources={k: v[rows] for k, v in self.sources.items()},
+            sources={k: v.take(rows) for k, v in self.sources.items()},
+            notes={k: v.take(rows) for k, v in self.notes.items()},
         )
+
+
+_Message = Message | MessageColumn | _Messages | None
+
+
+def _column(n: int, item: _Message) -> MessageColumn:
+    if isinstance(item, MessageColumn):
+        return item
+    if isinstance(item, _Messages):
+        return item.column()
+    return MessageColumn.constant(n, item)
 
 
 class _Builder:
@@ -462,11 +569,16 @@ class _Builder:
         self.values: dict[str, npt.NDArray[Any]] = {}
         self.statuses: dict[str, npt.NDArray[Any]] = {}
         self.dates: dict[str, npt.NDArray[Any]] = {}
-        self.sources: dict[str, npt.NDArray[Any]] = {}
+        self.sources: dict[str, MessageColumn] = {}
+        self.notes: dict[str, MessageColumn] = {}
+
+    def messages(self) -> _Messages:
+        """A new message column builder for this chunk."""
+        return _Messages(self.n)
 
     def set(self, key: str, value: npt.NDArray[Any], status: npt.NDArray[Any] | None = None,
-            *, day: npt.NDArray[Any] | int = -1,
-            source: npt.NDArray[Any] | Message | None = None) -> None:
+            *, day: npt.NDArray[Any] | int = -1, source: _Message = None,
+            note: _Message = None) -> None:
         if key in CATEGORICAL:
             value = np.asarray(value, dtype=object)
             present = np.array([v is not None for v in value], dtype=bool)
@@ -478,42 +590,74 @@ class _Builder:
         self.values[key] = value
         self.statuses[key] = np.asarray(status, dtype=object)
         self.dates[key] = np.broadcast_to(np.asarray(day, dtype=np.int64), (self.n,)).copy()
-        if source is None or isinstance(source, Message):
-            sources = np.empty(self.n, dtype=object)
-            sources[:] = [source] * self.n
-        else:
-            sources = np.asarray(source, dtype=object)
-        self.sources[key] = sources
+        self.sources[key] = _column(self.n, source)
+        self.notes[key] = _column(self.n, note)
 
 
-def _sources(mask: npt.NDArray[Any], make: Callable[[int], Message | None]) -> npt.NDArray[Any]:
-    """Per customer: ``make(position)`` where ``mask`` holds, else no source (None)."""
-    result = np.empty(len(mask), dtype=object)
-    result[:] = [make(i) if flag else None for i, flag in enumerate(mask)]
-    return result
+# Message makers for ``_Messages.add``: called once per distinct parameter combination.
 
 
-def _same(item: Message, _position: int) -> Message:
+def _same(item: Message) -> Message:
     return item
 
 
-def _message_texts(messages: npt.NDArray[Any]) -> tuple[list[str], list[str | None]]:
-    """English texts and stored JSON (None for no message) of a column of messages."""
-    cache: dict[tuple[object, ...], tuple[str, str]] = {}
-    texts: list[str] = []
-    stored: list[str | None] = []
-    for item in messages:
-        if item is None:
-            texts.append("")
-            stored.append(None)
-            continue
-        key = (item.code, *sorted(item.params.items()))
-        if key not in cache:
-            cache[key] = (item.render(), json.dumps(item.to_json(), ensure_ascii=False))
-        text, data = cache[key]
-        texts.append(text)
-        stored.append(data)
-    return texts, stored
+def _fixed(item: Message) -> Callable[[], Message]:
+    """A maker giving always ``item``."""
+    return functools.partial(_same, item)
+
+
+def _statement_source(day: int, months: int) -> Message:
+    return message("source.statement", period_end=_from_day(day).isoformat(), months=months)
+
+
+def _altman_source(day: int, manufacturer: int) -> Message:
+    return message("source.altman", period_end=_from_day(day).isoformat(),
+                   variant="z_prime" if manufacturer else "z_double_prime")
+
+
+def _count_message(code: str, count: int) -> Message:
+    return message(code, count=count)
+
+
+def _counted(code: str) -> Callable[[int], Message]:
+    """A maker of the message ``code`` with its ``count`` parameter."""
+    return functools.partial(_count_message, code)
+
+
+def _size_source(employees: int, revenue: int) -> Message:
+    return size_class_source(employees=bool(employees), revenue=bool(revenue))
+
+
+def _no_previous_note(day: int) -> Message:
+    return message("feature.no_previous_statement", period_end=_from_day(day).isoformat())
+
+
+def _annualised_note(months: int, previous_months: int) -> Message:
+    return message("ratio.annualised_periods", months=months, previous_months=previous_months)
+
+
+def _inputs_note(names: Sequence[str], absent: int) -> Message:
+    """``value.missing_inputs`` naming the inputs whose bit is set in ``absent``."""
+    return message("value.missing_inputs",
+                   inputs=", ".join(name for bit, name in enumerate(names) if absent >> bit & 1))
+
+
+def _missing_inputs(notes: _Messages, names: Sequence[str], absent: Sequence[BoolArray]
+                    ) -> _Messages:
+    """The rule "missing: <inputs>" naming, in ``names`` order, the inputs absent per customer
+    (one bit per input, so each distinct combination is rendered once)."""
+    bits = np.zeros(len(notes.codes), dtype=np.int64)
+    for bit, flags in enumerate(absent):
+        bits |= flags.astype(np.int64) << bit
+    return notes.add(bits > 0, functools.partial(_inputs_note, tuple(names)), bits)
+
+
+def _denominator_notes(notes: _Messages, denominator: FloatArray, name: str, *,
+                       negative: Message | None = None) -> _Messages:
+    """The rules "<name> is 0" then "<name> is negative" (or the ratio's own wording)."""
+    notes.add(denominator == 0, _fixed(message("value.zero_denominator", denominator=name)))
+    return notes.add(denominator < 0, _fixed(
+        negative or message("value.negative_denominator", denominator=name)))
 
 
 def _status(missing: BoolArray, denominator: FloatArray, *, negative: bool = True
@@ -630,9 +774,12 @@ def compute_features(data: Extract, *, lookback_years: int = DEFAULT_LOOKBACK_YE
     period_days = 365.0 * cur_months / 12
     statement_day = np.where(has_current, st_days[cur_row] if st.num_rows else -1, -1)
     period_months = months[cur_row] if st.num_rows else np.full(n, 12)
-    statement_source = _sources(has_current, lambda i: message(
-        "source.statement", period_end=_from_day(statement_day[i]).isoformat(),
-        months=int(period_months[i])))
+    statement_source = b.messages().add(
+        has_current, _statement_source, statement_day, period_months).column()
+    no_statement = message("feature.no_statement", as_of=as_of.isoformat())
+
+    def finance_notes() -> _Messages:
+        return b.messages().add(~has_current, _fixed(no_statement))
 
     def missing(*names: str) -> BoolArray:
         result = ~has_current
@@ -640,9 +787,19 @@ def compute_features(data: Extract, *, lookback_years: int = DEFAULT_LOOKBACK_YE
             result = result | np.isnan(f[name])
         return result
 
-    def ratio(key: str, numerator: FloatArray, denominator: str, *inputs: str) -> None:
-        value, status = _divide(numerator, f[denominator], missing(*inputs))
-        b.set(key, value, status, day=statement_day, source=statement_source)
+    def ratio(key: str, numerator: FloatArray, denominator: str, *inputs: str,
+              negative: Message | None = None) -> None:
+        below = f[denominator]
+        value, status = _divide(numerator, below, missing(*inputs))
+        # The notes of ``engine.ratios._divide``: missing inputs, then 0, then negative.
+        note = _missing_inputs(finance_notes(), inputs, [np.isnan(f[name]) for name in inputs])
+        if key == "interest_coverage":  # the wording says whether EBIT is positive
+            strong = f["operating_profit"] > 0
+            for kind, mask in (("zero", below == 0), ("negative", below < 0)):
+                note.add(mask & strong, _fixed(message(f"ratio.interest_{kind}_strong")))
+                note.add(mask, _fixed(message(f"ratio.interest_{kind}_weak")))
+        _denominator_notes(note, below, denominator, negative=negative)
+        b.set(key, value, status, day=statement_day, source=statement_source, note=note)
 
     ratio("current_ratio", f["current_assets"], "current_liabilities",
           "current_assets", "current_liabilities")
@@ -653,7 +810,8 @@ def compute_features(data: Extract, *, lookback_years: int = DEFAULT_LOOKBACK_YE
     ratio("interest_coverage", f["operating_profit"], "interest_expense",
           "operating_profit", "interest_expense")
     ratio("roa", f["net_profit"] * factor, "total_assets", "net_profit", "total_assets")
-    ratio("roe", f["net_profit"] * factor, "equity", "net_profit", "equity")
+    ratio("roe", f["net_profit"] * factor, "equity", "net_profit", "equity",
+          negative=message("ratio.negative_equity"))
     ratio("gross_margin", f["revenue"] - f["cost_of_sales"], "revenue", "revenue",
           "cost_of_sales")
     ratio("net_margin", f["net_profit"], "revenue", "net_profit", "revenue")
@@ -663,15 +821,24 @@ def compute_features(data: Extract, *, lookback_years: int = DEFAULT_LOOKBACK_YE
     ratio("inventory_days", f["inventory"] * period_days, "cost_of_sales", "inventory",
           "cost_of_sales")
     prev_months = np.where(has_previous, months[prev_row] if st.num_rows else 12, 12)
+    # Without the previous statement the single path names no source either.
+    growth_source = b.messages().add(
+        has_current & has_previous, _statement_source, statement_day, period_months).column()
     for key, line in (("sales_growth", "revenue"), ("profit_growth", "net_profit")):
         now = f[line] * factor
         before = np.where(has_previous, lines[line][prev_row] if st.num_rows else np.nan,
                           np.nan) * (12 / prev_months)
         gone = ~has_current | ~has_previous | np.isnan(now) | np.isnan(before)
         value, status = _divide(now - before, before, gone)
-        # Without the previous statement the single path names no source either.
-        b.set(key, value, status, day=statement_day,
-              source=_sources(has_previous, lambda i: statement_source[i]))
+        # The notes of ``engine.ratios._growth`` (and the features' "no previous statement").
+        note = finance_notes().add(~has_previous, _no_previous_note, statement_day)
+        previous = f"previous_{line}"
+        _missing_inputs(note, (line, previous), [np.isnan(now), np.isnan(before)])
+        _denominator_notes(note, before, previous,
+                           negative=message("ratio.negative_previous", figure=line))
+        note.add((status == STATUS_OK) & (cur_months != prev_months), _annualised_note,
+                 cur_months, prev_months)
+        b.set(key, value, status, day=statement_day, source=growth_source, note=note)
 
     # Altman: Z' for manufacturers (section C), Z'' otherwise (credo records no listing);
     # without a retained-earnings line the engine reports missing_input, reproduced here.
@@ -699,11 +866,24 @@ def compute_features(data: Extract, *, lookback_years: int = DEFAULT_LOOKBACK_YE
     safe, distress = np.where(manufacturer, 2.9, 2.6), np.where(manufacturer, 1.23, 1.1)
     zone = np.where(np.isnan(score), None,  # type: ignore[call-overload]
                     np.where(score > safe, "safe", np.where(score < distress, "distress", "grey")))
-    altman_source = _sources(has_current, lambda i: message(
-        "source.altman", period_end=_from_day(statement_day[i]).isoformat(),
-        variant="z_prime" if manufacturer[i] else "z_double_prime"))
-    b.set("altman_z", score, status, day=statement_day, source=altman_source)
-    b.set("altman_zone", zone, status, day=statement_day, source=altman_source)
+    altman_source = b.messages().add(has_current, _altman_source, statement_day,
+                                     manufacturer).column()
+    # The notes of ``engine.altman.altman_z``: the missing inputs in name order (revenue only
+    # for Z'), then total assets, then total liabilities not positive.
+    figures = {"current_assets": f["current_assets"],
+               "current_liabilities": f["current_liabilities"], "equity": f["equity"],
+               "operating_profit": ebit, "retained_earnings": retained, "total_assets": ta,
+               "total_liabilities": tl}
+    absent_figures = {name: np.isnan(values) for name, values in figures.items()}
+    absent_figures["revenue"] = manufacturer & np.isnan(sales)
+    names = sorted(absent_figures)
+    altman_note = _missing_inputs(finance_notes(), names, [absent_figures[k] for k in names])
+    for name, values in (("total_assets", ta), ("total_liabilities", tl)):
+        _denominator_notes(altman_note, values, name)
+    altman_notes = altman_note.column()
+    b.set("altman_z", score, status, day=statement_day, source=altman_source, note=altman_notes)
+    b.set("altman_zone", zone, status, day=statement_day, source=altman_source,
+          note=altman_notes)
 
     # ------------------------------------------------------------------ payment behaviour
     _payment_features(b, data, ids, today)
@@ -715,7 +895,7 @@ def compute_features(data: Extract, *, lookback_years: int = DEFAULT_LOOKBACK_YE
 
     skipped = {int(i): FX_MISSING for i in ids[no_fx]}
     return FeatureColumns(customer_ids=ids, values=b.values, statuses=b.statuses, dates=b.dates,
-                          sources=b.sources, skipped=skipped)
+                          sources=b.sources, notes=b.notes, skipped=skipped)
 
 
 def _index3(days_late: IntArray) -> IntArray:
@@ -787,15 +967,16 @@ def _payment_features(b: _Builder, data: Extract, ids: IntArray, today: int) -> 
     any_delay = (np.bincount(cust[now], minlength=n) > 0) | (oldest >= 0)
     max_dpd = np.where(has_payment & any_delay, np.maximum(0, max_late).astype(np.float64), np.nan)
 
-    metrics = message("source.receivables_metrics")
-    src = _sources(has_payment, lambda _i: metrics)
+    src = b.messages().add(has_payment, _fixed(message("source.receivables_metrics")))
     day = np.where(has_payment, today, -1)
-    payment_missing = np.where(has_payment, MISSING, MISSING)
+    no_record = ~has_payment
+    no_payment_record = _fixed(message("feature.no_payment_record"))
     for key, value in (("days_beyond_terms", dbt), ("payment_index", index_now),
                        ("max_days_past_due", max_dpd)):
-        b.set(key, np.where(has_payment, value, np.nan), payment_missing.copy(), day=day,
-              source=src)
-        b.statuses[key] = np.where(np.isnan(b.values[key]), MISSING, STATUS_OK).astype(object)
+        value = np.where(has_payment, value, np.nan)
+        note = b.messages().add(no_record, no_payment_record).add(
+            np.isnan(value), _fixed(message("feature.not_available", feature=key)))
+        b.set(key, value, day=day, source=src, note=note)
     overdue_cents = total_cents - current_cents
     status = np.full(n, STATUS_OK, dtype=object)
     status[total_cents == 0] = ZERO
@@ -804,9 +985,16 @@ def _payment_features(b: _Builder, data: Extract, ids: IntArray, today: int) -> 
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(status == STATUS_OK, (overdue_cents / 100.0) / (total_cents / 100.0),
                          np.nan)
-    b.set("overdue_share", share, status, day=day, source=src)
-    trend = index_now - index_before
-    b.set("payment_trend", np.where(has_payment, trend, np.nan), day=day, source=src)
+    # The overdue amount and the open receivables always exist with a payment record (the
+    # balance query gives 0 when nothing is open), so "overdue inputs missing" never applies.
+    note = b.messages().add(no_record, no_payment_record).add(
+        total_cents == 0, _fixed(message("feature.no_open_receivables"))).add(
+        total_cents < 0, _fixed(message("feature.negative_open_receivables")))
+    b.set("overdue_share", share, status, day=day, source=src, note=note)
+    trend = np.where(has_payment, index_now - index_before, np.nan)
+    note = b.messages().add(no_record, no_payment_record).add(
+        np.isnan(trend), _fixed(message("feature.payment_trend_missing")))
+    b.set("payment_trend", trend, day=day, source=src, note=note)
 
 
 def _trade_reference_features(b: _Builder, data: Extract, ids: IntArray) -> None:
@@ -815,7 +1003,8 @@ def _trade_reference_features(b: _Builder, data: Extract, ids: IntArray) -> None
     where = np.searchsorted(ids, tr.column("customer_id").to_numpy()).astype(np.int64)
     experience = np.asarray(tr.column("experience").to_pylist(), dtype=object)
     days = _floats(tr.column("days"))
-    days = np.where(np.isnan(days) & (experience == "prompt"), 0.0, days)
+    inferred = np.isnan(days) & (experience == "prompt")  # prompt = paid within terms
+    days = np.where(inferred, 0.0, days)
     count = np.bincount(where, minlength=n)
     with_days = ~np.isnan(days)
     day_count = np.bincount(where[with_days], minlength=n)
@@ -824,14 +1013,19 @@ def _trade_reference_features(b: _Builder, data: Extract, ids: IntArray) -> None
     bad_count = np.bincount(where[bad], minlength=n)
     latest = np.full(n, -1, dtype=np.int64)
     np.maximum.at(latest, where, _days(tr.column("as_of")))
-    src = _sources(count > 0, lambda i: message("source.trade_references", count=int(count[i])))
+    src = b.messages().add(count > 0, _counted("source.trade_references"), count).column()
+    none = b.messages().add(count == 0, _fixed(message("feature.no_trade_reference")))
+    prompt_count = np.bincount(where[inferred], minlength=n)
+    days_note = b.messages().add(count == 0, _fixed(message("feature.no_trade_reference"))).add(
+        day_count == 0, _fixed(message("feature.no_trade_reference_days"))).add(
+        prompt_count > 0, _counted("feature.prompt_references_counted"), prompt_count)
     with np.errstate(divide="ignore", invalid="ignore"):
         b.set("trade_ref_days_beyond_terms",
               np.where(day_count > 0, day_sum / np.maximum(day_count, 1), np.nan),
-              day=latest, source=src)
+              day=latest, source=src, note=days_note)
         b.set("trade_ref_bad_share",
               np.where(count > 0, bad_count / np.maximum(count, 1), np.nan), day=latest,
-              source=src)
+              source=src, note=none)
 
 
 def _bank_features(b: _Builder, data: Extract, ids: IntArray, fx: FxTable, no_fx: BoolArray
@@ -848,9 +1042,12 @@ def _bank_features(b: _Builder, data: Extract, ids: IntArray, fx: FxTable, no_fx
     total = np.bincount(where, weights=amounts, minlength=n)
     latest = np.full(n, -1, dtype=np.int64)
     np.maximum.at(latest, where, _days(br.column("as_of")))
-    src = _sources(count > 0, lambda i: message("source.bank_relations", count=int(count[i])))
-    b.set("bank_overdue_count", np.where(count > 0, overdue, np.nan), day=latest, source=src)
-    b.set("bank_overdue_amount", np.where(count > 0, total, np.nan), day=latest, source=src)
+    src = b.messages().add(count > 0, _counted("source.bank_relations"), count).column()
+    none = b.messages().add(count == 0, _fixed(message("feature.no_bank_relation"))).column()
+    b.set("bank_overdue_count", np.where(count > 0, overdue, np.nan), day=latest, source=src,
+          note=none)
+    b.set("bank_overdue_amount", np.where(count > 0, total, np.nan), day=latest, source=src,
+          note=none)
 
 
 def _public_record_features(b: _Builder, data: Extract, ids: IntArray, fx: FxTable,
@@ -885,14 +1082,24 @@ def _public_record_features(b: _Builder, data: Extract, ids: IntArray, fx: FxTab
     window_source = public_records_source(start=_years_before(as_of, lookback_years),
                                           as_of=as_of, lookback_years=lookback_years)
     listing_source = message("source.public_records_listing", as_of=as_of.isoformat())
+    window_src = b.messages().add(any_known, _fixed(window_source)).column()
+    listing_src = b.messages().add(any_known, _fixed(listing_source)).column()
+    # Notes: nobody searched; else, on the amount, the lawsuits without an amount. Every record
+    # has an as_of (a required column), so the single path's "undated records" never applies.
+    not_searched = b.messages().add(
+        ~any_known, _fixed(message("feature.no_public_record_search"))).column()
+    without_amount = count(lawsuits & np.isnan(amounts)).astype(np.int64)
+    amount_note = b.messages().add(
+        ~any_known, _fixed(message("feature.no_public_record_search"))).add(
+        without_amount > 0, _counted("feature.lawsuits_without_amount"), without_amount)
     for key, value in (("lawsuits_defendant_count", count(lawsuits)),
                        ("lawsuits_defendant_amount", amount),
                        ("enforcement_count", count(window & (kind == "enforcement"))),
                        ("dishonest_debtor", (count(listing) > 0).astype(np.float64)),
                        ("penalties_count", count(window & (kind == "admin_penalty")))):
-        chosen = listing_source if key == "dishonest_debtor" else window_source
-        src = _sources(any_known, functools.partial(_same, chosen))
-        b.set(key, np.where(any_known, value, np.nan), day=latest, source=src)
+        b.set(key, np.where(any_known, value, np.nan), day=latest,
+              source=listing_src if key == "dishonest_debtor" else window_src,
+              note=amount_note if key == "lawsuits_defendant_amount" else not_searched)
 
 
 def _registration_features(b: _Builder, data: Extract, ids: IntArray, fx: FxTable,
@@ -910,8 +1117,11 @@ def _registration_features(b: _Builder, data: Extract, ids: IntArray, fx: FxTabl
     years = np.where(has_founded & (days >= 0), hundredths / 100.0, np.nan)
     status = np.where(~has_founded, MISSING, np.where(days < 0, NOT_MEANINGFUL, STATUS_OK))
     registration = message("source.registration")
-    b.set("years_in_business", years, status.astype(object), day=np.where(has_founded, founded, -1),
-          source=_sources(has_founded, lambda _i: registration))
+    note = b.messages().add(~has_founded, _fixed(message("feature.founding_date_missing"))).add(
+        days < 0, _fixed(message("feature.founded_after_as_of", as_of=data.as_of.isoformat())))
+    b.set("years_in_business", years, status.astype(object),
+          day=np.where(has_founded & (days >= 0), founded, -1),
+          source=b.messages().add(has_founded, _fixed(registration)), note=note)
     assert DAYS_PER_YEAR == 365.25  # the exact integer form above relies on it
 
     day = np.full(n, today, dtype=np.int64)
@@ -922,7 +1132,10 @@ def _registration_features(b: _Builder, data: Extract, ids: IntArray, fx: FxTabl
     no_fx |= miss_r | miss_p
     value, status = _divide(paid_in, registered, np.isnan(registered) | np.isnan(paid_in))
     both = ~np.isnan(registered) & ~np.isnan(paid_in)
-    b.set("paid_in_ratio", value, status, source=_sources(both, lambda _i: registration))
+    note = b.messages().add(~both, _fixed(message("feature.capital_missing"))).add(
+        registered <= 0, _fixed(message("feature.registered_capital_not_positive")))
+    b.set("paid_in_ratio", value, status, source=b.messages().add(both, _fixed(registration)),
+          note=note)
 
     employees = _floats(cu.column("employees"))
     revenue = np.where(has_current, f["revenue"] * factor, np.nan)
@@ -940,16 +1153,20 @@ def _registration_features(b: _Builder, data: Extract, ids: IntArray, fx: FxTabl
     derived_index = np.maximum(by_employees, by_revenue)
     classes = np.asarray(SIZE_CLASSES + (None,), dtype=object)
     derived = classes[np.where(derived_index < 0, len(SIZE_CLASSES), derived_index)]
-    size = np.where(np.array([g is not None for g in given], dtype=bool), given, derived)
-    size_day = np.where((given == None) & ~np.isnan(revenue), statement_day, -1)  # noqa: E711
-    has_employees, has_revenue = ~np.isnan(employees), ~np.isnan(revenue)
-    b.set("size_class", size, day=size_day, source=_sources(
-        np.array([v is not None for v in size], dtype=bool),
-        lambda i: registration if given[i] is not None else size_class_source(
-            employees=bool(has_employees[i]), revenue=bool(has_revenue[i]))))
+    has_given = np.array([g is not None for g in given], dtype=bool)
+    size = np.where(has_given, given, derived)
+    size_day = np.where(~has_given & ~np.isnan(revenue), statement_day, -1)
+    source = b.messages().add(has_given, _fixed(registration)).add(
+        derived_index >= 0, _size_source, ~np.isnan(employees), ~np.isnan(revenue))
+    note = b.messages().add(~has_given & (derived_index < 0),
+                            _fixed(message("feature.size_class_missing")))
+    b.set("size_class", size, day=size_day, source=source, note=note)
     legal = np.asarray([s or None for s in cu.column("legal_form").to_pylist()], dtype=object)
-    b.set("legal_form", legal, source=registration)
-    b.set("employees", employees, source=registration)
+    note = b.messages().add(legal == None,  # noqa: E711 - element-wise
+                            _fixed(message("feature.legal_form_missing")))
+    b.set("legal_form", legal, source=registration, note=note)
+    b.set("employees", employees, source=registration, note=b.messages().add(
+        np.isnan(employees), _fixed(message("feature.employees_missing"))))
 
 
 def batch_features(customer_ids: Sequence[int], *, as_of: dt.date) -> FeatureColumns:
@@ -1157,8 +1374,7 @@ def _explain(card: Scorecard, group: FeatureColumns) -> _Explained:
         missing_applied = (index < 0) & ~(is_other & (factor.other_points is not None))
         label = np.where(index >= 0, labels[np.maximum(index, 0)],
                          np.where(missing_applied, f"missing ({factor.missing.rule})", "other"))
-        status = group.statuses.get(factor.key, np.full(n, MISSING, dtype=object))
-        reason = np.char.replace(status.astype(str), "_", " ")
+        reason = _missing_reasons(group, factor, is_other)
         if factor.type == "numeric":
             table[f"v{j}"] = pa.array(np.asarray(values, dtype=np.float64), from_pandas=True)
         else:
@@ -1167,7 +1383,7 @@ def _explain(card: Scorecard, group: FeatureColumns) -> _Explained:
         table[f"l{j}"] = pa.array(label.astype(str))
         table[f"p{j}"] = got
         table[f"m{j}"] = missing_applied
-        table[f"r{j}"] = pa.array(reason)
+        table[f"r{j}"] = pa.array(reason, type=pa.string())
         rule = f"'{_sql_text(factor.missing.rule)}'"
         value_sql = f"round(v{j}, 6)" if factor.type == "numeric" else f"v{j}"
         top = f"CAST({factor.max_points!r} AS DOUBLE)"
@@ -1208,13 +1424,29 @@ def _explain(card: Scorecard, group: FeatureColumns) -> _Explained:
         np.asarray(result.column("contributions").to_pylist(), dtype=object))
 
 
+def _missing_reasons(group: FeatureColumns, factor: Factor, is_other: BoolArray
+                     ) -> npt.NDArray[Any]:
+    """Why each customer's value counts as missing, as the single path tells the scorecard
+    (``services._missing_reasons`` and ``Scorecard.score``): the feature's note, else its
+    status; a category no bin lists "unlisted category"; a number outside every bin none."""
+    n = len(group)
+    status = group.statuses.get(factor.key, np.full(n, MISSING, dtype=object))
+    reason = np.char.replace(status.astype(str), "_", " ").astype(object)
+    note = group.notes.get(factor.key)
+    if note is not None:
+        reason = np.where(note.codes >= 0, note.text_array(), reason)
+    other = np.array([UNLISTED_CATEGORY if factor.type == "categorical" else None],
+                     dtype=object)
+    return np.where(is_other, other, reason)
+
+
 def _sql_text(text: str) -> str:
     return text.replace("'", "''")
 
 
 def _features_json(features: FeatureColumns) -> list[str]:
-    """The feature snapshot of every customer (value, status, as_of, source, note, dimension),
-    built by DuckDB as JSON text."""
+    """The feature snapshot of every customer (value, status, as_of, source, note, their
+    structured messages, dimension), built by DuckDB as JSON text."""
     n = len(features)
     if not n:
         return []
@@ -1229,19 +1461,17 @@ def _features_json(features: FeatureColumns) -> list[str]:
         table[f"s{j}"] = pa.array(features.statuses[key].astype(str))
         days = features.dates[key]
         table[f"d{j}"] = pa.array(days.astype(np.int32), mask=days < 0).cast(pa.date32())
-        texts, stored = _message_texts(features.sources[key])
-        table[f"o{j}"] = pa.array(texts, type=pa.string())
-        table[f"m{j}"] = pa.array(stored, type=pa.string())
+        source, note = features.sources[key], features.notes[key]
+        table[f"o{j}"] = pa.array(source.text_array(), type=pa.string())
+        table[f"m{j}"] = pa.array(source.stored_array(), type=pa.string())
+        table[f"n{j}"] = pa.array(note.text_array(), type=pa.string())
+        table[f"q{j}"] = pa.array(note.stored_array(), type=pa.string())
         dimension = FEATURE_DEFINITIONS[key].dimension.value
         value = f"v{j}" if key in CATEGORICAL else f"round(v{j}, 6)"
-        # The note: the status as the engine's ``value.status`` message (English text too).
         parts.append(
             f"'{key}': {{'value': {value}, 'status': s{j}, "
-            f"'as_of': strftime(d{j}, '%Y-%m-%d'), 'source': o{j}, "
-            f"'note': CASE WHEN s{j} = 'ok' THEN '' ELSE replace(s{j}, '_', ' ') END, "
-            f"'source_message': json(m{j}), "
-            f"'note_message': CASE WHEN s{j} = 'ok' THEN NULL ELSE "
-            f"json_object('code', 'value.status', 'params', json_object('status', s{j})) END, "
+            f"'as_of': strftime(d{j}, '%Y-%m-%d'), 'source': o{j}, 'note': n{j}, "
+            f"'source_message': json(m{j}), 'note_message': json(q{j}), "
             f"'dimension': '{dimension}'}}")
     result = _duck({"t": pa.table(table)},
                    f"SELECT to_json({{{', '.join(parts)}}})::VARCHAR AS j FROM t")
