@@ -697,7 +697,7 @@ class BacktestForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "any", "class": "num-input"}),
     )
     min_percent = forms.DecimalField(
-        label=gettext_lazy("Material from (% of open receivables)"),
+        label=gettext_lazy("Material from (percent of open receivables)"),
         required=False, min_value=0, max_value=100, max_digits=6, decimal_places=3,
         widget=forms.NumberInput(attrs={"step": "any", "class": "num-input"}),
     )
