@@ -53,7 +53,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
@@ -178,34 +177,6 @@ def _add_seconds(state: RunState, part: str, seconds: float) -> None:
 # =========================================================================== extraction
 
 
-def _cents(expression: str) -> str:
-    """SQL giving a money column as integer cents (exact on both backends)."""
-    return f"CAST(ROUND({expression} * 100) AS BIGINT)"
-
-
-def _fetch(sql: str, params: Sequence[Any], names: Sequence[str]) -> pa.Table:
-    """Run ``sql`` and return its rows as an Arrow table (fetched in blocks)."""
-    columns: list[list[object]] = [[] for _ in names]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, list(params))
-        while rows := cursor.fetchmany(10_000):
-            for i, values in enumerate(zip(*rows, strict=True)):
-                columns[i].extend(values)
-    return pa.table({name: _arrow(name, values) for name, values in zip(names, columns,
-                                                                         strict=True)})
-
-
-def _arrow(name: str, values: list[Any]) -> pa.Array:
-    """Arrow array of a fetched column: dates (SQLite text) as date32, sums as float64."""
-    if name.endswith(("_date", "_on", "as_of", "period_end", "founded", "due", "paid")):
-        texts = [None if v is None else (v if isinstance(v, dt.date) else
-                                         dt.date.fromisoformat(str(v)[:10])) for v in values]
-        return pa.array(texts, type=pa.date32())
-    if name.startswith("sum_"):
-        return pa.array([None if v is None else float(v) for v in values], type=pa.float64())
-    return pa.array(values)
-
-
 @dataclass(frozen=True)
 class Extract:
     """The inputs of one chunk of customers, as Arrow tables."""
@@ -222,17 +193,6 @@ class Extract:
     fx: pa.Table
 
 
-def _range_filter(column: str, ids: Sequence[int]) -> tuple[str, list[object]]:
-    """``column`` within the chunk: the id range, plus the id list for a customer-list scope."""
-    ids = sorted(ids)
-    sql = f" {column} BETWEEN %s AND %s"
-    params: list[object] = [ids[0], ids[-1]]
-    if len(ids) != ids[-1] - ids[0] + 1:
-        sql += f" AND {column} IN ({', '.join(['%s'] * len(ids))})"
-        params += list(ids)
-    return sql, params
-
-
 def extract(customer_ids: Sequence[int], *, as_of: dt.date) -> Extract:
     """Read everything the features need about ``customer_ids`` as of ``as_of`` (point in time,
     like ``selectors.feature_inputs``): ~10 SQL statements whatever the number of customers."""
@@ -246,15 +206,15 @@ def extract(customer_ids: Sequence[int], *, as_of: dt.date) -> Extract:
     from credo.customers.models import Industry
     from credo.receivables.models import Allocation, FxRate, Invoice, InvoiceInstalment, Payment
 
-    cust_filter, cust_params = _range_filter("c.id", customer_ids)
+    cust_filter, cust_params = rawsql.id_filter("c.id", customer_ids)
     cu, ind, bp = rawsql.table(Customer), rawsql.table(Industry), rawsql.table(BusinessProfile)
     profile_customer = rawsql.column(BusinessProfile, "customer")
     profile_as_of = rawsql.column(BusinessProfile, "as_of")
-    customers = _fetch(
+    customers = rawsql.fetch_arrow(
         f"SELECT c.id, c.{rawsql.column(Customer, 'founding_date')}, "
-        f"{_cents('c.' + rawsql.column(Customer, 'registered_capital'))}, "
+        f"{rawsql.cents('c.' + rawsql.column(Customer, 'registered_capital'))}, "
         f"c.{rawsql.column(Customer, 'registered_capital_currency')}, "
-        f"{_cents('c.' + rawsql.column(Customer, 'paid_in_capital'))}, "
+        f"{rawsql.cents('c.' + rawsql.column(Customer, 'paid_in_capital'))}, "
         f"c.{rawsql.column(Customer, 'paid_in_capital_currency')}, c.{rawsql.column(Customer, 'legal_form')}, "
         f"c.{rawsql.column(Customer, 'size_class')}, COALESCE(p.{rawsql.column(Industry, 'code')}, i.{rawsql.column(Industry, 'code')}),"
         f" i.id, (SELECT b.{rawsql.column(BusinessProfile, 'employees')} FROM {bp} b "
@@ -269,9 +229,9 @@ def extract(customer_ids: Sequence[int], *, as_of: dt.date) -> Extract:
 
     def records(model: type, columns: Sequence[tuple[str, str]], extra: str = "",
                 extra_params: Sequence[object] = ()) -> pa.Table:
-        where, params = _range_filter(f"r.{rawsql.column(model, 'customer')}", customer_ids)
+        where, params = rawsql.id_filter(f"r.{rawsql.column(model, 'customer')}", customer_ids)
         select = ", ".join(expr for expr, _name in columns)
-        return _fetch(
+        return rawsql.fetch_arrow(
             f"SELECT r.{rawsql.column(model, 'customer')}, {select} FROM {rawsql.table(model)} r "
             f"WHERE{where} AND r.{rawsql.column(model, 'as_of')} <= %s{extra}",
             [*params, as_of, *extra_params], ["customer_id", *(name for _expr, name in columns)],
@@ -282,7 +242,7 @@ def extract(customer_ids: Sequence[int], *, as_of: dt.date) -> Extract:
         fs,
         [(f"r.{rawsql.column(fs, 'period_end')}", "period_end"), (f"r.{rawsql.column(fs, 'period_type')}", "period_type"),
          (f"r.{rawsql.column(fs, 'unit')}", "unit"), (f"r.{rawsql.column(fs, 'currency')}", "currency")]
-        + [(_cents(f"r.{rawsql.column(fs, line)}"), line) for line in STATEMENT_LINES],
+        + [(rawsql.cents(f"r.{rawsql.column(fs, line)}"), line) for line in STATEMENT_LINES],
         f" AND r.{rawsql.column(fs, 'period_end')} <= %s", [as_of],
     )
     tr = TradeReference
@@ -292,18 +252,18 @@ def extract(customer_ids: Sequence[int], *, as_of: dt.date) -> Extract:
     br = BankRelation
     bank_relations = records(
         br, [(f"r.{rawsql.column(br, 'overdue_count')}", "overdue_count"),
-             (_cents(f"r.{rawsql.column(br, 'overdue_amount')}"), "amount_cents"),
+             (rawsql.cents(f"r.{rawsql.column(br, 'overdue_amount')}"), "amount_cents"),
              (f"r.{rawsql.column(br, 'currency')}", "currency"), (f"r.{rawsql.column(br, 'as_of')}", "as_of")])
     pr = PublicRecord
     public_records = records(
         pr, [(f"r.{rawsql.column(pr, 'kind')}", "kind"), (f"r.{rawsql.column(pr, 'role')}", "role"),
-             (_cents(f"r.{rawsql.column(pr, 'amount')}"), "amount_cents"),
+             (rawsql.cents(f"r.{rawsql.column(pr, 'amount')}"), "amount_cents"),
              (f"r.{rawsql.column(pr, 'currency')}", "currency"), (f"r.{rawsql.column(pr, 'status')}", "status"),
              (f"r.{rawsql.column(pr, 'event_date')}", "event_date"), (f"r.{rawsql.column(pr, 'as_of')}", "as_of")])
 
     inv_customer = rawsql.column(Invoice, "customer")
-    where, params = _range_filter(f"inv.{inv_customer}", customer_ids)
-    invoiced = _fetch(
+    where, params = rawsql.id_filter(f"inv.{inv_customer}", customer_ids)
+    invoiced = rawsql.fetch_arrow(
         f"SELECT DISTINCT inv.{inv_customer} FROM {rawsql.table(Invoice)} inv WHERE{where} "
         f"AND inv.{rawsql.column(Invoice, 'invoice_date')} <= %s", [*params, as_of], ["customer_id"])
 
@@ -312,7 +272,7 @@ def extract(customer_ids: Sequence[int], *, as_of: dt.date) -> Extract:
     year_ago_end = add_months(as_of, -selectors.PAYMENT_WINDOW_MONTHS)
     window_start = add_months(year_ago_end, -selectors.PAYMENT_WINDOW_MONTHS) + dt.timedelta(1)
     al, pay, inst = Allocation, Payment, InvoiceInstalment
-    paid = _fetch(
+    paid = rawsql.fetch_arrow(
         f"SELECT inv.{inv_customer}, inst.{rawsql.column(inst, 'due_date')}, "
         f"pay.{rawsql.column(pay, 'payment_date')}, SUM(al.{rawsql.column(al, 'amount_company')}) "
         f"FROM {rawsql.table(al)} al JOIN {rawsql.table(pay)} pay ON pay.id = al.{rawsql.column(al, 'payment')} "
@@ -328,14 +288,14 @@ def extract(customer_ids: Sequence[int], *, as_of: dt.date) -> Extract:
     if len(customer_ids) != max(customer_ids) - min(customer_ids) + 1:
         chunk = chunk.filter(pk__in=list(customer_ids))
     items_sql, items_params = _items_sql([as_of], chunk)
-    balances = _fetch(
+    balances = rawsql.fetch_arrow(
         "SELECT items.customer_id, SUM(items.open0), "
         "SUM(CASE WHEN items.due_date >= %s THEN items.open0 ELSE 0 END), "
         "MIN(CASE WHEN items.due_date < %s AND items.open0 > 0 THEN items.due_date END) "
         f"FROM ({items_sql}) items GROUP BY items.customer_id",
         [as_of, as_of, *items_params], ["customer_id", "sum_total", "sum_current", "oldest_due"])
 
-    fx = _fetch(
+    fx = rawsql.fetch_arrow(
         f"SELECT {rawsql.column(FxRate, 'currency')}, {rawsql.column(FxRate, 'rate_date')}, "
         f"CAST({rawsql.column(FxRate, 'rate')} AS VARCHAR(40)) FROM {rawsql.table(FxRate)} "
         f"ORDER BY {rawsql.column(FxRate, 'currency')}, {rawsql.column(FxRate, 'rate_date')}",
@@ -679,16 +639,6 @@ def _divide(numerator: FloatArray, denominator: FloatArray, missing: BoolArray
     return value, status
 
 
-def _duck(tables: Mapping[str, pa.Table], sql: str) -> pa.Table:
-    con = duckdb.connect()
-    try:
-        for name, table in tables.items():
-            con.register(name, table)
-        return con.sql(sql).to_arrow_table()
-    finally:
-        con.close()
-
-
 def _align(ids: IntArray, table: pa.Table, column: str, fill: float = np.nan) -> FloatArray:
     """``table.column`` placed on the positions of ``ids`` (by its customer_id)."""
     out = np.full(len(ids), fill, dtype=np.float64)
@@ -730,7 +680,7 @@ def compute_features(data: Extract, *, lookback_years: int = DEFAULT_LOOKBACK_YE
         "period_end": st.column("period_end"), "period_type": st.column("period_type"),
         "months": months,
     })
-    chosen = _duck({"s": statement_table}, f"""
+    chosen = rawsql.duckdb_query({"s": statement_table}, f"""
         WITH cur AS (
             SELECT * FROM (
                 SELECT s.*, row_number() OVER (PARTITION BY customer_id
@@ -1408,7 +1358,7 @@ def _explain(card: Scorecard, group: FeatureColumns) -> _Explained:
     counts = chosen.sum(axis=1)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
     table["top"] = pa.ListArray.from_arrays(offsets, pa.array(order[chosen] + 1))
-    result = _duck({"t": pa.table(table)}, f"""
+    result = rawsql.duckdb_query({"t": pa.table(table)}, f"""
         WITH c AS (SELECT row, top, [{', '.join(struct_sql)}] AS items FROM t)
         SELECT to_json(items)::VARCHAR AS contributions,
           to_json(list_transform(top, lambda i: struct_pack(key := items[i].key,
@@ -1473,7 +1423,7 @@ def _features_json(features: FeatureColumns) -> list[str]:
             f"'as_of': strftime(d{j}, '%Y-%m-%d'), 'source': o{j}, 'note': n{j}, "
             f"'source_message': json(m{j}), 'note_message': json(q{j}), "
             f"'dimension': '{dimension}'}}")
-    result = _duck({"t": pa.table(table)},
+    result = rawsql.duckdb_query({"t": pa.table(table)},
                    f"SELECT to_json({{{', '.join(parts)}}})::VARCHAR AS j FROM t")
     return result.column("j").to_pylist()
 
@@ -1600,7 +1550,7 @@ def scope_customer_ids(scope: Mapping[str, Any]) -> list[int]:
     return list(Customer.objects.order_by("pk").values_list("pk", flat=True))
 
 
-def _chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
+def chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(ids), size):
         yield list(ids[start:start + size])
 
@@ -1637,7 +1587,7 @@ def run_continue(state: RunState, *, progress: Progress | None = None,
     cards = active_cards()
     segment = state.scope.get("segment")
     started = time.monotonic()
-    for chunks_here, chunk in enumerate(_chunks(pending, state.batch_size), start=1):
+    for chunks_here, chunk in enumerate(chunks(pending, state.batch_size), start=1):
         clock = time.perf_counter()
         data = extract(chunk, as_of=as_of)
         _add_seconds(state, "extract", time.perf_counter() - clock)

@@ -243,7 +243,6 @@ def ledger_rows(*, start: dt.date, end: dt.date, customer_ids: Sequence[int] | N
     """The instalments invoiced by ``end`` and not cancelled by ``start`` (of ``customer_ids``,
     or of every customer), with their allocations and write-offs dated by ``end``: three SQL
     statements."""
-    from credo.rating import batch
     from credo.receivables.models import (
         Allocation,
         Dispute,
@@ -261,21 +260,21 @@ def ledger_rows(*, start: dt.date, end: dt.date, customer_ids: Sequence[int] | N
         if not len(customer_ids):
             return LedgerRows.build(instalment_ids=[], customer_ids=[], due=[], invoiced=[],
                                     cancelled=[], amount=[])
-        scope, scope_params = batch._range_filter(f"inv.{c(inv, 'customer')}", customer_ids)
+        scope, scope_params = rawsql.id_filter(f"inv.{c(inv, 'customer')}", customer_ids)
         where += f" AND{scope}"
         params += scope_params
-    items = batch._fetch(
+    items = rawsql.fetch_arrow(
         f"SELECT inst.id, inv.{c(inv, 'customer')}, inst.{c(inst, 'due_date')}, "
         f"inv.{c(inv, 'invoice_date')}, inv.{c(inv, 'cancelled_on')}, "
-        f"{batch._cents('inst.' + c(inst, 'amount_company'))} "
+        f"{rawsql.cents('inst.' + c(inst, 'amount_company'))} "
         f"FROM {t(inst)} inst JOIN {t(inv)} inv ON inv.id = inst.{c(inst, 'invoice')} "
         f"WHERE{where} ORDER BY inst.id",
         params, ["item", "customer_id", "due_date", "invoice_date", "cancelled_on", "cents"])
 
     def settlements(model: type, date_field: str) -> pa.Table:
-        return batch._fetch(
+        return rawsql.fetch_arrow(
             f"SELECT s.{c(model, 'instalment')}, s.{c(model, date_field)}, "
-            f"{batch._cents('s.' + c(model, 'amount_company'))} FROM {t(model)} s "
+            f"{rawsql.cents('s.' + c(model, 'amount_company'))} FROM {t(model)} s "
             f"JOIN {t(inst)} inst ON inst.id = s.{c(model, 'instalment')} "
             f"JOIN {t(inv)} inv ON inv.id = inst.{c(inst, 'invoice')} "
             f"WHERE{where} AND s.{c(model, date_field)} <= %s",
@@ -291,7 +290,7 @@ def ledger_rows(*, start: dt.date, end: dt.date, customer_ids: Sequence[int] | N
 
     allocation = positions(settlements(Allocation, "allocation_date"))
     write_off = positions(settlements(WriteOff, "write_off_date"))
-    disputes = batch._fetch(
+    disputes = rawsql.fetch_arrow(
         f"SELECT d.{c(Dispute, 'instalment')}, d.{c(Dispute, 'opened_on')}, "
         f"d.{c(Dispute, 'resolved_on')} FROM {t(Dispute)} d "
         f"JOIN {t(inst)} inst ON inst.id = d.{c(Dispute, 'instalment')} "

@@ -264,7 +264,7 @@ def history_table(*, as_of: dt.date, definition: DefaultDefinition | None = None
     columns: dict[str, list[object]] = {k: [] for k in batch.FEATURE_KEYS}
     flags: list[npt.NDArray[np.int64]] = []
     kept_total = excluded_total = 0
-    for chunk in batch._chunks(ids, batch_size):
+    for chunk in batch.chunks(ids, batch_size):
         data = batch.extract(chunk, as_of=observation)
         features = batch.compute_features(data)
         invoiced = np.zeros(len(chunk), dtype=bool)
