@@ -73,6 +73,8 @@ def test_train_bad_arguments(tmp_path):
               str(tmp_path / "m.json"))
     with pytest.raises(CommandError, match="--version must be at least 1"):
         _call("train", "--data", "x.csv", "--target", "t", "--out", "m.json", "--version", "0")
+    with pytest.raises(CommandError, match="points to double the odds must be above 0"):
+        _call("train", "--data", "x.csv", "--target", "t", "--out", "m.json", "--pdo", "0")
 
 
 @pytest.mark.skipif(not GERMAN.exists(), reason="../shared/data/german_credit.csv is absent")

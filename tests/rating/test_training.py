@@ -17,6 +17,7 @@ from credo.demo.writer import load_portfolio
 from credo.rating import training
 from credo.rating.defaults import configured_definition, default_outcomes
 from credo.rating.engine.scorecard import Scorecard
+from credo.rating.engine.statistical import score_rows, table_to_columns
 from credo.receivables.models import Invoice
 
 GERMAN = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "german_credit.csv"
@@ -111,3 +112,36 @@ def test_from_history_on_a_demo_portfolio_yields_a_card_that_ranks_defaults():
     # The demo's defaults depend on the drivers: the card ranks them on its own data.
     assert result.development.auc > 0.6
     assert "auc" in card.meta["validation"]
+
+
+def test_points_scaling_is_configurable(tmp_path):
+    # The same model under two scalings: score = offset + factor * ln(odds), factor = pdo / ln 2,
+    # so (score - base_score) / pdo = log2(odds / base_odds) for every row. Default 600 at
+    # 50:1 with PDO 20; custom 500 at 20:1 with PDO 40:
+    #   (s2 - 500) / 40 = log2(odds) - log2(20) = (s1 - 600) / 20 + log2(50) - log2(20).
+    path = tmp_path / "t.csv"
+    path.write_text(_small_csv(300), encoding="utf-8")
+    default = training.train_file(path, target="违约", bad="是")
+    custom = training.train_file(path, target="违约", bad="是",
+                                 scaling=training.scaling_from(base_score="500", base_odds="20",
+                                                               pdo="40"))
+    assert custom.card["scaling"] == {"base_score": 500.0, "base_odds": 20.0, "pdo": 40.0}
+    assert default.card["scaling"] == {"base_score": 600.0, "base_odds": 50.0, "pdo": 20.0}
+    rows, _codec = training.read_table(path)
+    columns, _flags = table_to_columns(rows, "违约", "是")
+    prepared, _categorical = training.prepare_columns(columns)
+    s1 = score_rows(default.card, prepared)
+    s2 = score_rows(custom.card, prepared)
+    assert np.ptp(s1) > 10  # the scores do vary
+    np.testing.assert_allclose((s2 - 500) / 40, (s1 - 600) / 20 + np.log2(50 / 20), atol=1e-6)
+    # The ranking, and so the AUC, is the same.
+    assert custom.validation.auc == pytest.approx(default.validation.auc)
+
+
+def test_bad_scaling_is_refused():
+    with pytest.raises(training.TrainingError, match="above 0"):
+        training.scaling_from(pdo="0")
+    with pytest.raises(training.TrainingError, match="above 0"):
+        training.scaling_from(base_odds="-2")
+    with pytest.raises(training.TrainingError, match="not a number"):
+        training.scaling_from(base_score="six hundred")

@@ -37,7 +37,7 @@ from django.utils.translation import gettext
 
 from credo.rating.engine.binning import to_float_array
 from credo.rating.engine.features import FEATURE_DEFINITIONS
-from credo.rating.engine.scorecard import Scorecard, ScorecardError
+from credo.rating.engine.scorecard import Scaling, Scorecard, ScorecardError
 from credo.rating.engine.statistical import (
     TrainedModel,
     TrainingParams,
@@ -191,8 +191,10 @@ def train_columns(columns: Mapping[str, Sequence[object]], flags: npt.NDArray[np
                   dimensions: Mapping[str, str] | None = None,
                   labels: Mapping[str, str] | None = None, notes: str = "",
                   source: Mapping[str, object] | None = None,
-                  prebinning: str = "quantile") -> TrainingResult:
-    """Train on 70 % of the rows, validate on the other 30 %; the card carries both reports."""
+                  prebinning: str = "quantile", scaling: Scaling | None = None
+                  ) -> TrainingResult:
+    """Train on 70 % of the rows, validate on the other 30 %; the card carries both reports.
+    ``scaling``: base score, odds and PDO of the points (default 600 at 50:1, PDO 20)."""
     if len(flags) < 20 or flags.sum() < 5 or (len(flags) - flags.sum()) < 5:
         raise TrainingError(gettext("Too few rows to train: %(rows)s rows, %(bads)s bad (at "
                                     "least 20 rows with 5 good and 5 bad are needed).")
@@ -202,7 +204,8 @@ def train_columns(columns: Mapping[str, Sequence[object]], flags: npt.NDArray[np
     dev_columns, hold_columns = _subset(prepared, development), _subset(prepared, holdout)
     model = train_scorecard(dev_columns, flags[development], key=key, version=version,
                             categorical=categorical, dimensions=dimensions, labels=labels,
-                            notes=notes, params=TrainingParams(prebinning=prebinning))
+                            notes=notes, params=TrainingParams(prebinning=prebinning),
+                            scaling=scaling)
     dev_scores = score_rows(model.card, dev_columns)
     development_report = validate_card(model.card, dev_columns, flags[development])
     validation = validate_card(model.card, hold_columns, flags[holdout],
@@ -221,18 +224,38 @@ def train_columns(columns: Mapping[str, Sequence[object]], flags: npt.NDArray[np
 
 
 def train_file(path: str | Path, *, target: str, bad: str | None = None, key: str = "trained",
-               version: int = 1, encoding: str = "", prebinning: str = "quantile"
+               version: int = 1, encoding: str = "", prebinning: str = "quantile",
+               scaling: Scaling | None = None
                ) -> TrainingResult:
     """Train a card from an external CSV file (see the module docstring)."""
     rows, codec = read_table(path, encoding=encoding)
     bad_value = _bad_value(rows, target, bad)
     columns, flags = table_to_columns(rows, target, bad_value)
     return train_columns(columns, flags, key=key, version=version, prebinning=prebinning,
+                         scaling=scaling,
                          source={"file": Path(path).name, "encoding": codec, "target": target,
                                  "bad": bad_value})
 
 
 # =========================================================================== from history
+
+
+def scaling_from(*, base_score: object = None, base_odds: object = None, pdo: object = None
+                 ) -> Scaling:
+    """Points scaling from the command line (None: the default of each); TrainingError."""
+    default = Scaling()
+    values = {"base_score": base_score, "base_odds": base_odds, "pdo": pdo}
+    parsed: dict[str, float] = {}
+    for name, value in values.items():
+        try:
+            parsed[name] = getattr(default, name) if value is None else float(str(value))
+        except ValueError:
+            raise TrainingError(gettext("%(value)s is not a number.") % {"value": value}
+                                ) from None
+    if not parsed["base_odds"] > 0 or not parsed["pdo"] > 0:
+        raise TrainingError(gettext("The base odds and the points to double the odds must be "
+                                    "above 0."))
+    return Scaling(**parsed)
 
 
 def definition_from(text: str = "", *, min_amount: object = None,
@@ -298,7 +321,8 @@ def history_table(*, as_of: dt.date, definition: DefaultDefinition | None = None
 
 def train_history(*, as_of: dt.date, definition: DefaultDefinition | None = None,
                   key: str = "history-statistical", version: int = 1,
-                  prebinning: str = "quantile") -> TrainingResult:
+                  prebinning: str = "quantile", scaling: Scaling | None = None
+                  ) -> TrainingResult:
     """Train a card on credo's own history (see the module docstring)."""
     columns, flags, source = history_table(as_of=as_of, definition=definition)
     # Features that never vary carry no information (e.g. Altman where no statement gives
@@ -309,7 +333,7 @@ def train_history(*, as_of: dt.date, definition: DefaultDefinition | None = None
     labels = {k: FEATURE_DEFINITIONS[k].label for k in usable}
     return train_columns(usable, flags, key=key, version=version, categorical=categorical,
                          dimensions=dimensions, labels=labels, source=source,
-                         prebinning=prebinning,
+                         prebinning=prebinning, scaling=scaling,
                          notes=gettext("Trained on credo's history, default = %(definition)s")
                          % {"definition": (definition or configured_definition()).describe()})
 

@@ -4,6 +4,7 @@
                      [--batch-size N] [--resume RUN_ID]
     credo rating train --data FILE --target COLUMN [--bad VALUE] --out MODEL.json
                        [--key K] [--version N] [--report REPORT.html] [--encoding NAME]
+                       [--base-score 600] [--base-odds 50] [--pdo 20]
     credo rating train --from-history [--default-definition 90dpd12m] [--as-of DATE]
                        [--materiality-amount 1000] [--materiality-percent 1]
                        --out MODEL.json [--key K] [--version N] [--report REPORT.html]
@@ -120,6 +121,12 @@ class Command(BaseCommand):
         train.add_argument("--key", default="", help=_("scorecard key"))
         train.add_argument("--version", type=int, default=1, dest="card_version")
         train.add_argument("--report", metavar="REPORT.html", help=_("write the validation report"))
+        train.add_argument("--base-score", metavar="POINTS",
+                           help=_("score at the base odds (default 600)"))
+        train.add_argument("--base-odds", metavar="ODDS",
+                           help=_("good:bad odds at the base score (default 50, i.e. 50:1)"))
+        train.add_argument("--pdo", metavar="POINTS",
+                           help=_("points to double the odds (default 20)"))
         train.add_argument("--binning", choices=("quantile", "optbinning"), default="quantile",
                            help=_("cut points of the numeric bins: quantiles (default) or "
                                   "optbinning (needs the modeling extra)"))
@@ -261,17 +268,21 @@ class Command(BaseCommand):
                out, key, card_version, report, binning="quantile", **options):
         if card_version < 1:
             raise CommandError(_("--version must be at least 1."))
+        scaling = training.scaling_from(base_score=options.get("base_score"),
+                                        base_odds=options.get("base_odds"),
+                                        pdo=options.get("pdo"))
         if data:
             if not target:
                 raise CommandError(_("--target is required with --data."))
             result = training.train_file(data, target=target, bad=bad, key=key or "trained",
                                          version=card_version, encoding=encoding,
-                                         prebinning=binning)
+                                         prebinning=binning, scaling=scaling)
         else:
             day = _date(as_of) if as_of else timezone.localdate()
             result = training.train_history(as_of=day, definition=_definition(options),
                                             key=key or "history-statistical",
-                                            version=card_version, prebinning=binning)
+                                            version=card_version, prebinning=binning,
+                                            scaling=scaling)
         Path(out).write_text(result.to_json(), encoding="utf-8")
         if report:
             Path(report).write_text(result.validation.html(), encoding="utf-8")
