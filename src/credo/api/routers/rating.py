@@ -1,9 +1,12 @@
 """Credit rating endpoints: a customer's current rating with its explanation, the history, rating
-now, credit events, overrides (propose, approve, reject) and the scorecard registry.
+now, credit events, overrides (propose, approve, reject), the scorecard registry with the
+validation reports, the back-testing report, the credit-review worklist and the user's
+notifications.
 
 Handlers only translate between JSON and ``credo.rating`` services, selectors and presenters.
 A customer, rating or override the caller cannot see is a 404; a missing permission is a 403.
-Every read of a customer's rating is a credit-file read and writes the access log.
+Every read of a customer's rating is a credit-file read and writes the access log; so does
+every computed back-testing report (it covers the whole portfolio).
 """
 
 from __future__ import annotations
@@ -12,7 +15,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
 
@@ -20,15 +27,46 @@ from credo.core.permissions import (
     APPROVE_RATING_OVERRIDE,
     PROPOSE_RATING_OVERRIDE,
     RECORD_CREDIT_EVENT,
+    VIEW_ALL_CUSTOMERS,
 )
+from credo.core.services import access_log_write
 from credo.creditfile.selectors import creditfile_read_logged
-from credo.rating import presenters, selectors, services
+from credo.rating import backtest, presenters, selectors, services
 from credo.rating.choices import CreditEventKind, RatingTrigger
-from credo.rating.models import CreditEvent, Rating, RatingOverride, ScorecardVersion
+from credo.rating.defaults import (
+    DefaultDefinition,
+    DefinitionError,
+    configured_definition,
+    ledger_rows,
+)
+from credo.rating.messages import feature_label
+from credo.rating.models import (
+    CreditEvent,
+    CreditReview,
+    Notification,
+    Rating,
+    RatingOverride,
+    ScorecardVersion,
+)
+from credo.receivables.metrics import add_months
 
 from ..auth import acting_user, require_perm
-from ..errors import READ_ERRORS, WRITE_ERRORS, NotFound
+from ..errors import NON_FIELD_KEY, READ_ERRORS, WRITE_ERRORS, ErrorOut, NotFound
 from ..schemas.common import InputSchema, PageParams, UserRef, choices_of, paginate, user_ref
+from ..schemas.rating import (
+    BACKTEST_DEFAULT_DAYS,
+    BACKTEST_MAX_MONTHS,
+    BacktestOut,
+    BacktestParams,
+    GradeOut,
+    NotificationFilters,
+    NotificationOut,
+    NotificationPage,
+    NotificationsReadOut,
+    ReviewFilters,
+    ReviewPage,
+    ValidationReportOut,
+)
 from .customers import visible_customer
 
 router = Router(tags=["credit rating"])
@@ -37,6 +75,9 @@ VIEW_RATING = "rating.view_rating"
 RATE_CUSTOMER = "rating.add_rating"
 VIEW_OVERRIDE = "rating.view_ratingoverride"
 VIEW_SCORECARD = "rating.view_scorecardversion"
+VIEW_NOTIFICATION = "rating.view_notification"
+# Reads whose query parameters the handler validates (400 with field errors) besides the schema.
+CHECKED_READ_ERRORS = {400: ErrorOut, **READ_ERRORS}
 
 
 # --- schemas ----------------------------------------------------------------------------------
@@ -48,13 +89,6 @@ class ScorecardRef(Schema):
     version: int
     name: str
     kind: str
-
-
-class GradeOut(Schema):
-    code: str
-    grade_class: str
-    label: str
-    class_label: str
 
 
 class ReasonOut(Schema):
@@ -506,3 +540,272 @@ def scorecards(request: HttpRequest):
         }
         for version in versions
     ]
+
+
+def _number(value: Any) -> float | None:
+    """A stored figure as a float; None when absent or not a number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _rows(value: Any) -> list[dict[str, Any]]:
+    return [row for row in value or [] if isinstance(row, dict)]
+
+
+def _validation_report_out(version: ScorecardVersion, report: dict[str, Any]) -> dict[str, Any]:
+    psi = report.get("psi") if isinstance(report.get("psi"), dict) else None
+    # Highest information value first, like the page.
+    stored = sorted(_rows(report.get("factors")), key=lambda item: -(_number(item.get("iv")) or 0))
+    factors = [
+        {
+            "key": str(item.get("key", "")),
+            "label": feature_label(str(item.get("key", ""))),
+            "iv": _number(item.get("iv")),
+            "bins": [
+                {"label": str(label), "goods": goods, "bads": bads, "woe": woe}
+                for label, goods, bads, woe in item.get("bins") or []
+            ],
+        }
+        for item in stored
+    ]
+    reading = "" if psi is None else str(psi.get("reading") or "")
+    return {
+        "scorecard": version.pk,
+        "key": version.key,
+        "version": version.version,
+        "card_key": str(report.get("card_key", "")),
+        "card_version": report.get("card_version"),
+        "rows": report.get("rows"),
+        "bads": report.get("bads"),
+        **{
+            name: _number(report.get(name))
+            for name in ("bad_rate", "auc", "gini", "ks", "ks_score", "brier")
+        },
+        "calibration": _rows(report.get("calibration")),
+        "factors": factors,
+        "psi": None
+        if psi is None
+        else {
+            "psi": _number(psi.get("psi")),
+            "reading": reading,
+            "reading_label": str(presenters.PSI_READINGS.get(reading, reading)),
+            "rows": _rows(psi.get("rows")),
+        },
+        "notes": [str(note) for note in report.get("notes") or []],
+    }
+
+
+@router.get(
+    "/scorecards/{int:version_id}/validation-report",
+    response={200: ValidationReportOut, **READ_ERRORS},
+    summary="A scorecard version's validation report: AUC, Gini, KS, calibration, IV, PSI",
+)
+def scorecard_validation_report(request: HttpRequest, version_id: int):
+    require_perm(request, VIEW_SCORECARD)
+    version = ScorecardVersion.objects.filter(pk=version_id).first()
+    if version is None:
+        raise NotFound(_("No such scorecard version."))
+    report = version.validation_report
+    if not isinstance(report, dict):
+        raise NotFound(_("This scorecard version has no validation report."))
+    return _validation_report_out(version, report)
+
+
+# --- back-testing -----------------------------------------------------------------------------
+
+
+def _validate(errors: dict[str, list[str]], field: str, value: Any, *validators: Any) -> None:
+    """Run Django's validators (their messages are translated) and collect the messages."""
+    if value is None:
+        return
+    for validator in validators:
+        try:
+            validator(value)
+        except ValidationError as error:
+            errors.setdefault(field, []).extend(error.messages)
+
+
+def _backtest_arguments(
+    params: BacktestParams,
+) -> tuple[dt.date, DefaultDefinition, dt.date | None]:
+    """The window start, the default definition and the migration end of the request, checked
+    like the web page's form; ValidationError with the fields at fault (nothing computed)."""
+    errors: dict[str, list[str]] = {}
+    _validate(
+        errors, "months", params.months,
+        MinValueValidator(1), MaxValueValidator(BACKTEST_MAX_MONTHS),
+    )
+    if params.default_days is not None and params.default_days not in BACKTEST_DEFAULT_DAYS:
+        errors["default_days"] = [
+            gettext("Choose one of %(choices)s days.")
+            % {"choices": ", ".join(str(days) for days in BACKTEST_DEFAULT_DAYS)}
+        ]
+    _validate(
+        errors, "min_amount", params.min_amount,
+        MinValueValidator(0), DecimalValidator(max_digits=18, decimal_places=2),
+    )
+    _validate(
+        errors, "min_percent", params.min_percent,
+        MinValueValidator(0), MaxValueValidator(100),
+        DecimalValidator(max_digits=6, decimal_places=3),
+    )
+    if errors:
+        raise ValidationError(errors)
+    configured = configured_definition()
+    try:
+        definition = DefaultDefinition(
+            days=params.default_days or configured.days,
+            months=params.months or configured.months,
+            min_amount=configured.min_amount if params.min_amount is None else params.min_amount,
+            min_share=configured.min_share
+            if params.min_percent is None
+            else params.min_percent / 100,
+        )
+    except DefinitionError as error:
+        raise ValidationError({NON_FIELD_KEY: [str(error)]}) from None
+    start = params.start or add_months(timezone.localdate(), -definition.months)
+    if params.end is not None and params.end < start:
+        raise ValidationError({"end": [gettext("The end must not be before the start.")]})
+    return start, definition, params.end
+
+
+@router.get(
+    "/rating/backtest",
+    response={200: BacktestOut, **CHECKED_READ_ERRORS},
+    summary="Back-testing over the portfolio: default rate by grade, migration matrix, "
+    "limit effectiveness",
+)
+def backtest_report(request: HttpRequest, params: Query[BacktestParams]):
+    # The report covers every customer: the ratings and the visibility of all customers.
+    require_perm(request, VIEW_RATING, VIEW_ALL_CUSTOMERS)
+    start, definition, end = _backtest_arguments(params)
+    # One read of the ledger serves both reports that need the default outcomes.
+    ledger = ledger_rows(start=start, end=add_months(start, definition.months))
+    rates = backtest.default_rate_by_grade(
+        window_start=start, definition=definition, ledger=ledger
+    )
+    migration = backtest.migration_matrix(start=start, end=end or rates.window_end)
+    limits = backtest.limit_effectiveness(
+        window_start=start, definition=definition, ledger=ledger
+    )
+    access_log_write(
+        user=acting_user(request),
+        customer_id=None,
+        resource="rating.backtest",
+        detail=f"start={start.isoformat()} months={definition.months} "
+        f"default_days={definition.days} min_amount={definition.min_amount} "
+        f"min_share={definition.min_share} end={migration.end.isoformat()}",
+    )
+    return {
+        "definition": {**definition.to_dict(), "text": definition.describe()},
+        "window_open": rates.window_end > timezone.localdate(),
+        "default_rates": rates.to_dict(),
+        "migration": migration.to_dict(),
+        "limits": limits.to_dict(),
+    }
+
+
+# --- credit reviews ---------------------------------------------------------------------------
+
+
+def _review_out(review: CreditReview) -> dict[str, Any]:
+    customer = review.customer
+    return {
+        "id": review.pk,
+        "customer": customer.pk,
+        "customer_code": customer.code,
+        "customer_name": customer.display_name,
+        "account_manager": user_ref(customer.account_manager),
+        "due_on": review.due_on,
+        "overdue": review.overdue,  # type: ignore[attr-defined]  # annotated by the selector
+        "grade": _grade_out(review.grade) if review.grade else None,
+        "rating": review.rating_id,
+    }
+
+
+@router.get(
+    "/rating/reviews",
+    response={200: ReviewPage, **READ_ERRORS},
+    summary="Open credit reviews of the visible customers, earliest due first; overdue flagged",
+)
+def review_worklist(request: HttpRequest, filters: Query[ReviewFilters]):
+    require_perm(request, VIEW_RATING)
+    user = acting_user(request)
+    count, reviews = paginate(
+        selectors.review_worklist(user, overdue_only=filters.overdue), filters
+    )
+    return {
+        "count": count,
+        "overdue_count": selectors.review_worklist(user, overdue_only=True).count(),
+        "limit": filters.limit,
+        "offset": filters.offset,
+        "items": [_review_out(review) for review in reviews],
+    }
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+def _notification_out(notification: Notification) -> dict[str, Any]:
+    customer = notification.customer
+    return {
+        "id": notification.pk,
+        "kind": notification.kind,
+        "message": notification.message,
+        "params": notification.params or {},
+        "customer": notification.customer_id,
+        "customer_name": "" if customer is None else customer.display_name,
+        "rating": notification.rating_id,
+        "created_at": notification.created_at,
+        "read_at": notification.read_at,
+    }
+
+
+@router.get(
+    "/rating/notifications",
+    response={200: NotificationPage, **READ_ERRORS},
+    summary="Your own notifications (rating changes), newest first",
+)
+def notifications(request: HttpRequest, filters: Query[NotificationFilters]):
+    require_perm(request, VIEW_NOTIFICATION)
+    user = acting_user(request)
+    count, found = paginate(selectors.notifications_for(user, unread_only=filters.unread), filters)
+    return {
+        "count": count,
+        "unread_count": selectors.notifications_for(user, unread_only=True).count(),
+        "limit": filters.limit,
+        "offset": filters.offset,
+        "items": [_notification_out(notification) for notification in found],
+    }
+
+
+@router.post(
+    "/rating/notifications/{int:notification_id}/read",
+    response={200: NotificationOut, **WRITE_ERRORS},
+    summary="Mark one of your notifications read (another user's is not found)",
+)
+def notification_read(request: HttpRequest, notification_id: int):
+    require_perm(request, VIEW_NOTIFICATION)
+    user = acting_user(request)
+    notification = selectors.notifications_for(user).filter(pk=notification_id).first()
+    if notification is None:
+        raise NotFound(_("No such notification."))
+    return _notification_out(services.notification_mark_read(notification=notification, user=user))
+
+
+@router.post(
+    "/rating/notifications/read-all",
+    response={200: NotificationsReadOut, **WRITE_ERRORS},
+    summary="Mark all your unread notifications read",
+)
+def notifications_read_all(request: HttpRequest):
+    require_perm(request, VIEW_NOTIFICATION)
+    user = acting_user(request)
+    unread = list(selectors.notifications_for(user, unread_only=True))
+    for notification in unread:
+        services.notification_mark_read(notification=notification, user=user)
+    return {
+        "marked": len(unread),
+        "unread_count": selectors.notifications_for(user, unread_only=True).count(),
+    }
