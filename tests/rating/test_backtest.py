@@ -12,23 +12,15 @@ import pytest
 
 from credo.rating import backtest
 from credo.rating.defaults import DefaultDefinition
-from credo.rating.models import Rating
 
 from .conftest import D, invoice, pay
+from .histories import rate_as_of
 
 pytestmark = pytest.mark.django_db
 
 START = dt.date(2024, 1, 1)  # window: 1 Jan 2024 to 1 Jan 2025, default = 90+ days past due
 # The hand-built amounts are small: without thresholds any residue past due counts.
 ANY = DefaultDefinition(min_amount=Decimal(0), min_share=Decimal(0))
-
-
-def _rate(customer, card, grade, as_of):
-    Rating.objects.filter(customer=customer).update(is_current=False)
-    return Rating.objects.create(
-        customer=customer, as_of=as_of, score=Decimal("500"), grade=grade, scorecard=card,
-        trigger="batch",
-    )
 
 
 @pytest.fixture
@@ -53,10 +45,10 @@ def history(make_customer, simple_card, acting):
 
     c = {i: make_customer() for i in range(1, 10)}
     for i, grade in {1: "AAA", 2: "AA", 3: "A", 4: "A", 5: "BB", 6: "C", 7: "C", 8: "B"}.items():
-        _rate(c[i], simple_card, grade, dt.date(2023, 12, 31))
-    _rate(c[1], simple_card, "C", dt.date(2024, 6, 1))  # after the start: migration only
-    _rate(c[5], simple_card, "BBB", dt.date(2024, 7, 1))
-    _rate(c[2], simple_card, "AAA", dt.date(2025, 3, 1))  # after both migration dates
+        rate_as_of(c[i], simple_card, grade, dt.date(2023, 12, 31))
+    rate_as_of(c[1], simple_card, "C", dt.date(2024, 6, 1))  # after the start: migration only
+    rate_as_of(c[5], simple_card, "BBB", dt.date(2024, 7, 1))
+    rate_as_of(c[2], simple_card, "AAA", dt.date(2025, 3, 1))  # after both migration dates
 
     pay(c[1], invoice(c[1], "1000", dt.date(2024, 2, 1)), "1000", dt.date(2024, 2, 10))
     pay(c[3], invoice(c[3], "1000", dt.date(2024, 3, 1)), "1000", dt.date(2024, 5, 29))

@@ -271,14 +271,22 @@ def ledger_rows(*, start: dt.date, end: dt.date, customer_ids: Sequence[int] | N
         f"WHERE{where} ORDER BY inst.id",
         params, ["item", "customer_id", "due_date", "invoice_date", "cancelled_on", "cents"])
 
-    def settlements(model: type, date_field: str) -> pa.Table:
+    def of_items(model: type, fields: Sequence[str], names: Sequence[str], date_field: str,
+                 money: str = "") -> pa.Table:
+        """Rows of ``model`` on the items read above, dated by ``end``."""
+        selected = [f"s.{c(model, 'instalment')}", *(f"s.{c(model, f)}" for f in fields)]
+        if money:
+            selected.append(rawsql.cents(f"s.{c(model, money)}"))
         return rawsql.fetch_arrow(
-            f"SELECT s.{c(model, 'instalment')}, s.{c(model, date_field)}, "
-            f"{rawsql.cents('s.' + c(model, 'amount_company'))} FROM {t(model)} s "
+            f"SELECT {', '.join(selected)} FROM {t(model)} s "
             f"JOIN {t(inst)} inst ON inst.id = s.{c(model, 'instalment')} "
             f"JOIN {t(inv)} inv ON inv.id = inst.{c(inst, 'invoice')} "
             f"WHERE{where} AND s.{c(model, date_field)} <= %s",
-            [*params, end], ["item", "settled_on", "cents"])
+            [*params, end], ["item", *names])
+
+    def settlements(model: type, date_field: str) -> pa.Table:
+        return of_items(model, [date_field], ["settled_on", "cents"], date_field,
+                        money="amount_company")
 
     ids = _ints(items.column("item"))
 
@@ -290,13 +298,8 @@ def ledger_rows(*, start: dt.date, end: dt.date, customer_ids: Sequence[int] | N
 
     allocation = positions(settlements(Allocation, "allocation_date"))
     write_off = positions(settlements(WriteOff, "write_off_date"))
-    disputes = rawsql.fetch_arrow(
-        f"SELECT d.{c(Dispute, 'instalment')}, d.{c(Dispute, 'opened_on')}, "
-        f"d.{c(Dispute, 'resolved_on')} FROM {t(Dispute)} d "
-        f"JOIN {t(inst)} inst ON inst.id = d.{c(Dispute, 'instalment')} "
-        f"JOIN {t(inv)} inv ON inv.id = inst.{c(inst, 'invoice')} "
-        f"WHERE{where} AND d.{c(Dispute, 'opened_on')} <= %s",
-        [*params, end], ["item", "opened_on", "resolved_on"])
+    disputes = of_items(Dispute, ["opened_on", "resolved_on"], ["opened_on", "resolved_on"],
+                        "opened_on")
     resolved = _days(disputes.column("resolved_on"))
     return LedgerRows(
         instalment_ids=ids,
