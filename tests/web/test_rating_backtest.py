@@ -226,6 +226,16 @@ def test_a_view_is_written_to_the_access_log(client_for, analyst, history):
     assert "min_amount=0" in entry.detail and "min_share=0" in entry.detail
 
 
+def test_empty_fields_show_the_values_applied(client_for, analyst, history):
+    response = client_for(analyst).get(URL, {"start": "2024-01-01", "default_days": "60"})
+    form = response.context["form"]
+    assert not form.is_bound
+    assert form.initial["start"] == START and form.initial["default_days"] == 60
+    assert form.initial["months"] == 12 and form.initial["min_amount"] == Decimal("1000")
+    html = text_of(response)
+    assert '<option value="60" selected>' in html and 'name="months" value="12"' in html
+
+
 def test_the_materiality_thresholds(client_for, analyst, history):
     # From 1,000 and 1 %: c2's 1,000 defaults, c4's 700 does not; c5's 400 is no longer in
     # default at the start, so it joins the C customers and does not default either.

@@ -831,12 +831,12 @@ def backtest_view(request: HttpRequest) -> HttpResponse:
         today, -definition.months
     )
     end = form.cleaned_data.get("end") if form.is_bound else None
-    if not form.is_bound:
-        context["form"] = BacktestForm(
-            initial={"start": start, "months": definition.months,
-                     "default_days": definition.days, "min_amount": definition.min_amount,
-                     "min_percent": definition.min_share * 100}
-        )
+    # The form shown again with the values applied, so an empty field shows its default.
+    context["form"] = BacktestForm(
+        initial={"start": start, "months": definition.months,
+                 "default_days": definition.days, "min_amount": definition.min_amount,
+                 "min_percent": definition.min_share * 100, "end": end}
+    )
     context.update(_backtest_context(start=start, definition=definition, end=end))
     access_log_write(
         user=request.user,
