@@ -5,6 +5,9 @@ receivables history, i.e. 5,000,000 open items) under BENCH_DIR (default
 
 BENCH_ONLY=credit_check.py,ageing.py runs a subset. The issue-3 ageing figure over 10,000,000
 open items is `BENCH_ITEMS=100 BENCH_ONLY=ageing.py make bench`.
+
+With DATABASE_URL set (e.g. postgres://postgres@127.0.0.1:5432/credo) the benchmarks run against
+that database instead: it is migrated and the demo loaded unless it already has customers.
 """
 
 from __future__ import annotations
@@ -26,11 +29,11 @@ SCRIPTS = [
 def main() -> int:
     env = {**os.environ, "CREDO_VAR_DIR": str(BENCH_DIR), "PYTHONPATH": str(ROOT / "src")}
     credo = [sys.executable, "-m", "credo.cli"]
-    if not (BENCH_DIR / "credo.sqlite3").exists():
+    if os.environ.get("DATABASE_URL") or not (BENCH_DIR / "credo.sqlite3").exists():
         BENCH_DIR.mkdir(parents=True, exist_ok=True)
         subprocess.run([*credo, "migrate", "-v", "0"], env=env, check=True)
         subprocess.run([*credo, "demo", "--customers", str(CUSTOMERS), "--seed", "1",
-                        "--items-per-customer", ITEMS], env=env, check=True)
+                        "--items-per-customer", ITEMS, "--if-empty"], env=env, check=True)
     only = [s for s in os.environ.get("BENCH_ONLY", "").split(",") if s]
     for script in only or SCRIPTS:
         print(f"== {script}", flush=True)
