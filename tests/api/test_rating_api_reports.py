@@ -105,8 +105,6 @@ def test_backtest_figures_match_the_reports(api_as, analyst, history):
 
 
 def test_backtest_reads_the_ledger_once(api_as, analyst, history, monkeypatch):
-    from credo.api.routers import rating as router
-
     calls: list[tuple[dt.date, dt.date]] = []
     real = defaults.ledger_rows
 
@@ -115,7 +113,7 @@ def test_backtest_reads_the_ledger_once(api_as, analyst, history, monkeypatch):
         return real(start=start, end=end, customer_ids=customer_ids)
 
     # Both the handler's read and any read the reports would make themselves are counted.
-    monkeypatch.setattr(router, "ledger_rows", counting)
+    monkeypatch.setattr(backtest, "ledger_rows", counting)
     monkeypatch.setattr(defaults, "ledger_rows", counting)
     assert api_as(analyst).get(BACKTEST, **QUERY).status_code == 200
     assert calls == [(START, dt.date(2025, 1, 1))]

@@ -39,6 +39,7 @@ from .defaults import (
     LedgerRows,
     configured_definition,
     default_outcomes,
+    ledger_rows,
 )
 
 IntArray = npt.NDArray[np.int64]
@@ -374,3 +375,37 @@ def limit_effectiveness(
         rows=rows,
         total=_limit_row("", limits, defaulted, exposure),
     )
+
+
+# --------------------------------------------------------------------------- all three
+
+
+@dataclass(frozen=True)
+class BacktestReports:
+    """The three reports over one window, as the page, the API and the command show them."""
+
+    definition: DefaultDefinition
+    rates: DefaultRateReport
+    migration: MigrationMatrix
+    limits: LimitEffectivenessReport
+
+    def access_detail(self) -> str:
+        """What the access log records of a view of these reports."""
+        d = self.definition
+        return (f"start={self.rates.window_start.isoformat()} months={d.months} "
+                f"default_days={d.days} min_amount={d.min_amount} min_share={d.min_share} "
+                f"end={self.migration.end.isoformat()}")
+
+
+def backtest_reports(
+    *, start: dt.date, definition: DefaultDefinition | None = None, end: dt.date | None = None
+) -> BacktestReports:
+    """Default rate by grade and limit effectiveness over the window from ``start`` (one read
+    of the ledger for both), and the migration matrix from ``start`` to ``end`` (default: the
+    window end)."""
+    definition = definition or configured_definition()
+    ledger = ledger_rows(start=start, end=add_months(start, definition.months))
+    rates = default_rate_by_grade(window_start=start, definition=definition, ledger=ledger)
+    migration = migration_matrix(start=start, end=end or rates.window_end)
+    limits = limit_effectiveness(window_start=start, definition=definition, ledger=ledger)
+    return BacktestReports(definition, rates, migration, limits)

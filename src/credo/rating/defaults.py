@@ -151,6 +151,21 @@ def configured_definition() -> DefaultDefinition:
     return DefaultDefinition.from_dict(getattr(settings, "CREDO_DEFAULT_DEFINITION", {}))
 
 
+def definition_with(
+    *, days: int | None = None, months: int | None = None,
+    min_amount: Decimal | None = None, min_percent: Decimal | None = None,
+) -> DefaultDefinition:
+    """The configured definition with the parts given (None: the configured part); the share
+    in percent, as forms and options take it. DefinitionError when out of range."""
+    configured = configured_definition()
+    return DefaultDefinition(
+        days=configured.days if days is None else days,
+        months=configured.months if months is None else months,
+        min_amount=configured.min_amount if min_amount is None else Decimal(min_amount),
+        min_share=configured.min_share if min_percent is None else Decimal(min_percent) / 100,
+    )
+
+
 # --------------------------------------------------------------------------- the ledger
 
 

@@ -58,6 +58,7 @@ from .defaults import (
     compute_outcomes,
     configured_definition,
     day_number,
+    definition_with,
     ledger_rows,
 )
 
@@ -260,19 +261,25 @@ def scaling_from(*, base_score: object = None, base_odds: object = None, pdo: ob
 
 def definition_from(text: str = "", *, min_amount: object = None,
                     min_percent: object = None) -> DefaultDefinition:
-    """The default definition ``90dpd12m`` (empty: the configured one) with the materiality
-    thresholds (None: the configured ones; the share in percent); TrainingError."""
+    """The default definition ``90dpd12m`` (empty: the configured days and months) with the
+    materiality thresholds (None: the configured ones; the share in percent); TrainingError."""
     try:
-        if not text and min_amount is None and min_percent is None:
-            return configured_definition()
-        share = None if min_percent is None else Decimal(str(min_percent)) / 100
-        return DefaultDefinition.parse(text or configured_definition().code,
-                                       min_amount=None if min_amount is None else str(min_amount),
-                                       min_share=share)
-    except (DefinitionError, InvalidOperation) as error:
-        raise TrainingError(str(error) if isinstance(error, DefinitionError) else
-                            gettext("%(value)s is not a number.") % {"value": min_percent}
-                            ) from None
+        days = months = None
+        if text:
+            parsed = DefaultDefinition.parse(text)
+            days, months = parsed.days, parsed.months
+        return definition_with(days=days, months=months,
+                               min_amount=None if min_amount is None else _number(min_amount),
+                               min_percent=None if min_percent is None else _number(min_percent))
+    except DefinitionError as error:
+        raise TrainingError(str(error)) from None
+
+
+def _number(value: object) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise TrainingError(gettext("%(value)s is not a number.") % {"value": value}) from None
 
 
 def history_table(*, as_of: dt.date, definition: DefaultDefinition | None = None,

@@ -48,12 +48,7 @@ from credo.rating.choices import (
     OverrideStatus,
     ScorecardStatus,
 )
-from credo.rating.defaults import (
-    DefaultDefinition,
-    DefinitionError,
-    configured_definition,
-    ledger_rows,
-)
+from credo.rating.defaults import DefaultDefinition, DefinitionError, definition_with
 from credo.rating.engine.grades import GradeError, GradeScale
 from credo.rating.engine.scorecard import ScorecardError
 from credo.rating.messages import feature_label
@@ -726,14 +721,9 @@ class BacktestForm(forms.Form):
     def definition(self) -> DefaultDefinition:
         """The default definition of a valid form (configured values for empty fields)."""
         data = self.cleaned_data if self.is_bound else {}
-        configured = configured_definition()
-        percent = data.get("min_percent")
-        return DefaultDefinition(
-            days=data.get("default_days") or configured.days,
-            months=data.get("months") or configured.months,
-            min_amount=configured.min_amount if data.get("min_amount") is None
-            else data["min_amount"],
-            min_share=configured.min_share if percent is None else percent / 100,
+        return definition_with(
+            days=data.get("default_days"), months=data.get("months"),
+            min_amount=data.get("min_amount"), min_percent=data.get("min_percent"),
         )
 
 
@@ -746,18 +736,9 @@ def _ratio(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
-def _backtest_context(
-    *, start: dt.date, definition: DefaultDefinition, end: dt.date | None
-) -> dict[str, Any]:
+def _backtest_context(reports: backtest.BacktestReports) -> dict[str, Any]:
     """The three back-testing reports shaped for the page (percentages and ratios as text)."""
-    ledger = ledger_rows(start=start, end=add_months(start, definition.months))
-    rates = backtest.default_rate_by_grade(
-        window_start=start, definition=definition, ledger=ledger
-    )
-    migration = backtest.migration_matrix(start=start, end=end or rates.window_end)
-    limits = backtest.limit_effectiveness(
-        window_start=start, definition=definition, ledger=ledger
-    )
+    rates, migration, limits = reports.rates, reports.migration, reports.limits
     chart = charts.bar_chart(
         [row.grade for row in rates.rows],
         [
@@ -794,7 +775,7 @@ def _backtest_context(
     ]
     return {
         "rates": rates,
-        "definition_text": definition.describe(),
+        "definition_text": reports.definition.describe(),
         "rate_rows": [{"row": row, "rate": _percent(row.default_rate)} for row in rates.rows],
         "rate_total": _percent(rates.default_rate),
         "rate_chart": chart,
@@ -837,14 +818,11 @@ def backtest_view(request: HttpRequest) -> HttpResponse:
                  "default_days": definition.days, "min_amount": definition.min_amount,
                  "min_percent": definition.min_share * 100, "end": end}
     )
-    context.update(_backtest_context(start=start, definition=definition, end=end))
+    reports = backtest.backtest_reports(start=start, definition=definition, end=end)
+    context.update(_backtest_context(reports))
     access_log_write(
-        user=request.user,
-        customer_id=None,
-        resource="rating.backtest",
-        detail=f"start={start.isoformat()} months={definition.months} "
-        f"default_days={definition.days} min_amount={definition.min_amount} "
-        f"min_share={definition.min_share} end={context['migration'].end.isoformat()}",
+        user=request.user, customer_id=None, resource="rating.backtest",
+        detail=reports.access_detail(),
     )
     return render(request, "web/rating/backtest.html", context)
 

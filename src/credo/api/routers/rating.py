@@ -33,12 +33,7 @@ from credo.core.services import access_log_write
 from credo.creditfile.selectors import creditfile_read_logged
 from credo.rating import backtest, presenters, selectors, services
 from credo.rating.choices import CreditEventKind, RatingTrigger
-from credo.rating.defaults import (
-    DefaultDefinition,
-    DefinitionError,
-    configured_definition,
-    ledger_rows,
-)
+from credo.rating.defaults import DefaultDefinition, DefinitionError, definition_with
 from credo.rating.messages import feature_label
 from credo.rating.models import (
     CreditEvent,
@@ -652,15 +647,10 @@ def _backtest_arguments(
     )
     if errors:
         raise ValidationError(errors)
-    configured = configured_definition()
     try:
-        definition = DefaultDefinition(
-            days=params.default_days or configured.days,
-            months=params.months or configured.months,
-            min_amount=configured.min_amount if params.min_amount is None else params.min_amount,
-            min_share=configured.min_share
-            if params.min_percent is None
-            else params.min_percent / 100,
+        definition = definition_with(
+            days=params.default_days, months=params.months, min_amount=params.min_amount,
+            min_percent=params.min_percent,
         )
     except DefinitionError as error:
         raise ValidationError({NON_FIELD_KEY: [str(error)]}) from None
@@ -680,22 +670,11 @@ def backtest_report(request: HttpRequest, params: Query[BacktestParams]):
     # The report covers every customer: the ratings and the visibility of all customers.
     require_perm(request, VIEW_RATING, VIEW_ALL_CUSTOMERS)
     start, definition, end = _backtest_arguments(params)
-    # One read of the ledger serves both reports that need the default outcomes.
-    ledger = ledger_rows(start=start, end=add_months(start, definition.months))
-    rates = backtest.default_rate_by_grade(
-        window_start=start, definition=definition, ledger=ledger
-    )
-    migration = backtest.migration_matrix(start=start, end=end or rates.window_end)
-    limits = backtest.limit_effectiveness(
-        window_start=start, definition=definition, ledger=ledger
-    )
+    reports = backtest.backtest_reports(start=start, definition=definition, end=end)
+    rates, migration, limits = reports.rates, reports.migration, reports.limits
     access_log_write(
-        user=acting_user(request),
-        customer_id=None,
-        resource="rating.backtest",
-        detail=f"start={start.isoformat()} months={definition.months} "
-        f"default_days={definition.days} min_amount={definition.min_amount} "
-        f"min_share={definition.min_share} end={migration.end.isoformat()}",
+        user=acting_user(request), customer_id=None, resource="rating.backtest",
+        detail=reports.access_detail(),
     )
     return {
         "definition": {**definition.to_dict(), "text": definition.describe()},

@@ -209,20 +209,13 @@ class Command(BaseCommand):
     # ------------------------------------------------------------------ backtest
 
     def _backtest(self, *, start, end, format, **options):  # noqa: A002 - option name
-        from credo.rating import backtest, defaults
-        from credo.receivables.metrics import add_months
+        from credo.rating import backtest
 
         definition = _definition(options)
         window_start = _date(start)
-        ledger = defaults.ledger_rows(start=window_start,
-                                      end=add_months(window_start, definition.months))
-        rates = backtest.default_rate_by_grade(window_start=window_start, definition=definition,
-                                               ledger=ledger)
-        migration = backtest.migration_matrix(
-            start=window_start, end=_date(end) if end else rates.window_end
-        )
-        limits = backtest.limit_effectiveness(window_start=window_start, definition=definition,
-                                              ledger=ledger)
+        reports = backtest.backtest_reports(start=window_start, definition=definition,
+                                            end=_date(end) if end else None)
+        rates, migration, limits = reports.rates, reports.migration, reports.limits
         if format == "json":
             self.stdout.write(json.dumps(
                 {"default_rate_by_grade": rates.to_dict(), "migration": migration.to_dict(),
