@@ -19,6 +19,7 @@ from credo.rating.defaults import (
     configured_definition,
     day_number,
     default_outcomes,
+    definition_with,
     ledger_rows,
 )
 
@@ -67,6 +68,15 @@ def test_the_setting_configures_the_definition():
     with override_settings(CREDO_DEFAULT_DEFINITION=setting):
         assert configured_definition() == DefaultDefinition(60, 6, Decimal("250"), Decimal(0))
         assert DefaultDefinition.parse("90dpd12m").min_amount == Decimal("250")
+
+
+def test_definition_with_replaces_the_parts_given():
+    definition = definition_with(days=60, min_percent=Decimal("2.5"))
+    assert definition == DefaultDefinition(60, 12, Decimal("1000"), Decimal("0.025"))
+    assert definition_with() == configured_definition()
+    assert definition_with(min_amount=Decimal(0)).min_amount == 0
+    with pytest.raises(DefinitionError, match="between 0 and 100"):
+        definition_with(min_percent=Decimal("101"))
 
 
 def test_describe_names_the_thresholds():
