@@ -1509,26 +1509,37 @@ def reviews_schedule_bulk(customer_ids: Sequence[int]) -> int:
             is_current=True, customer_id__in=customer_ids
         ).values_list("customer_id", "id", "grade", "as_of")
     }
-    open_reviews = {
-        review.customer_id: review
-        for review in CreditReview.objects.filter(
+    open_reviews = dict(
+        CreditReview.objects.filter(
             status=ReviewStatus.SCHEDULED, customer_id__in=list(current)
-        )
-    }
+        ).values_list("customer_id", "id")
+    )
+    due_dates: dict[tuple[str, dt.date], dt.date] = {}  # a handful of (grade, day) pairs
     now = timezone.now()
-    updates, creates = [], []
+    updates: list[tuple[Any, ...]] = []
+    creates = []
+    stamp = connection.ops.adapt_datetimefield_value(now)
     for customer_id, (rating_id, grade, as_of) in current.items():
-        due_on = review_due_on(grade=grade, rated_on=as_of, policy=policy)
-        review = open_reviews.get(customer_id)
-        if review is None:
+        key = (grade, as_of)
+        if key not in due_dates:
+            due_dates[key] = review_due_on(grade=grade, rated_on=as_of, policy=policy)
+        due_on = due_dates[key]
+        review_id = open_reviews.get(customer_id)
+        if review_id is None:
             creates.append(CreditReview(customer_id=customer_id, due_on=due_on, grade=grade,
                                         rating_id=rating_id, status=ReviewStatus.SCHEDULED))
         else:
-            review.due_on, review.grade, review.rating_id, review.updated_at = (
-                due_on, grade, rating_id, now)
-            updates.append(review)
-    CreditReview.objects.bulk_update(updates, ["due_on", "grade", "rating", "updated_at"],
-                                     batch_size=900)
+            updates.append((connection.ops.adapt_datefield_value(due_on), grade, rating_id,
+                            stamp, review_id))
+    if updates:
+        # One prepared statement run per row: bulk_update's CASE over every row took ~6x as
+        # long per chunk on the one-million-customer database.
+        c = functools.partial(rawsql.column, CreditReview)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {rawsql.table(CreditReview)} SET {c('due_on')} = %s, "
+                f"{c('grade')} = %s, {c('rating')} = %s, {c('updated_at')} = %s "
+                f"WHERE id = %s", updates)
     CreditReview.objects.bulk_create(creates, batch_size=900)
     return len(updates) + len(creates)
 
