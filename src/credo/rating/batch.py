@@ -206,6 +206,10 @@ def extract(customer_ids: Sequence[int], *, as_of: dt.date) -> Extract:
     from credo.customers.models import Industry
     from credo.receivables.models import Allocation, FxRate, Invoice, InvoiceInstalment, Payment
 
+    rawsql.refresh_stale_statistics([
+        Customer, BusinessProfile, FinancialStatement, TradeReference, BankRelation,
+        PublicRecord, Invoice, InvoiceInstalment, Allocation, Payment, FxRate,
+    ])
     cust_filter, cust_params = rawsql.id_filter("c.id", customer_ids)
     cu, ind, bp = rawsql.table(Customer), rawsql.table(Industry), rawsql.table(BusinessProfile)
     profile_customer = rawsql.column(BusinessProfile, "customer")

@@ -266,6 +266,7 @@ def ledger_rows(*, start: dt.date, end: dt.date, customer_ids: Sequence[int] | N
         WriteOff,
     )
 
+    rawsql.refresh_stale_statistics([Invoice, InvoiceInstalment, Allocation, WriteOff, Dispute])
     t, c = rawsql.table, rawsql.column
     inst, inv = InvoiceInstalment, Invoice
     where = (f" inv.{c(inv, 'invoice_date')} <= %s AND (inv.{c(inv, 'cancelled_on')} IS NULL"
