@@ -145,3 +145,19 @@ def test_bad_scaling_is_refused():
         training.scaling_from(base_odds="-2")
     with pytest.raises(training.TrainingError, match="not a number"):
         training.scaling_from(base_score="six hundred")
+
+
+def test_the_html_report_carries_the_scorecard_table(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(_small_csv(300), encoding="utf-8")
+    result = training.train_file(path, target="违约", bad="是")
+    page = result.validation.html(scorecard=result.card)
+    assert page.index("<h2>Scorecard</h2>") < page.index("<h2>Discrimination</h2>")
+    table = page[page.index("<h2>Scorecard</h2>"):page.index("<h2>Discrimination</h2>")]
+    # One row per bin, each with its WOE and points as the card has them.
+    for factor in result.card["factors"]:
+        for item in factor["bins"]:
+            assert f"<td>{item['points']:.2f}</td>" in table
+            assert f"<td>{item['woe']:.4f}</td>" in table
+    assert table.count("<tr>") == 1 + sum(len(f["bins"]) + 1 for f in result.card["factors"])
+    assert "<h2>Scorecard</h2>" not in result.validation.html()  # only when asked for

@@ -294,8 +294,11 @@ class ValidationReport:
             data["psi"]["reading"] = self.psi.reading
         return _jsonable(data)
 
-    def html(self, *, title: str | None = None) -> str:
-        """A self-contained HTML page (tables only, no scripts, no external assets)."""
+    def html(self, *, title: str | None = None,
+             scorecard: Mapping[str, object] | None = None) -> str:
+        """A self-contained HTML page (tables only, no scripts, no external assets); with
+        ``scorecard`` (the card's JSON dict) the scorecard table comes first: every factor's
+        bins with their WOE and points, and the points of a missing value."""
         esc = html_lib.escape
         heading = title or f"Validation report: {self.card_key} v{self.card_version}"
         parts = [
@@ -305,6 +308,7 @@ class ValidationReport:
             "margin-bottom:1.5em}th,td{border:1px solid #999;padding:.25em .6em;"
             "text-align:right}th{background:#eee}td.l,th.l{text-align:left}</style>",
             "</head><body>", f"<h1>{esc(heading)}</h1>",
+            *(_scorecard_table(scorecard) if scorecard is not None else []),
             "<h2>Discrimination</h2>",
             _html_table(["Measure", "Value"], [
                 ["Rows", str(self.rows)], ["Bads", str(self.bads)],
@@ -338,6 +342,43 @@ class ValidationReport:
             parts += ["<h2>Notes</h2><ul>", *(f"<li>{esc(n)}</li>" for n in self.notes), "</ul>"]
         parts.append("</body></html>")
         return "\n".join(parts)
+
+
+def _bin_label(item: Mapping[str, object]) -> str:
+    categories = item.get("categories")
+    if isinstance(categories, list):
+        return ", ".join(str(c) for c in categories)
+    lower, upper = item.get("lower"), item.get("upper")
+    low = "-inf" if lower is None else f"{float(str(lower)):g}"
+    high = "+inf" if upper is None else f"{float(str(upper)):g}"
+    return f"[{low}, {high})"
+
+
+def _scorecard_table(card: Mapping[str, object]) -> list[str]:
+    """The scorecard as an HTML table: factor, bin, WOE, points (one row per bin)."""
+    rows: list[list[str]] = []
+    factors = card.get("factors")
+    for factor in factors if isinstance(factors, list) else []:
+        if not isinstance(factor, dict):
+            continue
+        name = str(factor.get("label") or factor.get("key"))
+        bins = factor.get("bins")
+        for item in bins if isinstance(bins, list) else []:
+            if isinstance(item, dict):
+                woe = item.get("woe")
+                rows.append([name, _bin_label(item),
+                             "" if woe is None else _fmt(float(str(woe))),
+                             _fmt(float(str(item.get("points", 0))), 2)])
+        missing = factor.get("missing")
+        if isinstance(missing, dict):
+            points = missing.get("points")
+            rows.append([name, f"missing ({missing.get('rule')})", "",
+                         "" if points is None else _fmt(float(str(points)), 2)])
+    intercept = card.get("intercept_points")
+    head = "<h2>Scorecard</h2>"
+    if intercept is not None:
+        head += f"<p>Intercept points: {_fmt(float(str(intercept)), 2)}</p>"
+    return [head, _html_table(["Factor", "Bin", "WOE", "Points"], rows)]
 
 
 def _fmt(value: float, digits: int = 4) -> str:

@@ -278,7 +278,8 @@ class Command(BaseCommand):
                                             scaling=scaling)
         Path(out).write_text(result.to_json(), encoding="utf-8")
         if report:
-            Path(report).write_text(result.validation.html(), encoding="utf-8")
+            Path(report).write_text(result.validation.html(scorecard=result.card),
+                                    encoding="utf-8")
         v = result.validation
         self.stdout.write(
             _("Trained %(key)s v%(version)s on %(rows)d rows (%(bads)d bad), %(factors)d "
