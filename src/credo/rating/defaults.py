@@ -60,6 +60,7 @@ DEFAULT_DAYS = 90
 DEFAULT_MONTHS = 12
 DEFAULT_MIN_AMOUNT = Decimal("1000")
 DEFAULT_MIN_SHARE = Decimal("0.01")
+DAYS_CHOICES = (30, 60, 90, 180)  # the days past due the page and the API offer
 
 
 class DefinitionError(ValueError):
@@ -153,16 +154,17 @@ def configured_definition() -> DefaultDefinition:
 
 def definition_with(
     *, days: int | None = None, months: int | None = None,
-    min_amount: Decimal | None = None, min_percent: Decimal | None = None,
+    min_amount: object = None, min_percent: object = None,
 ) -> DefaultDefinition:
     """The configured definition with the parts given (None: the configured part); the share
-    in percent, as forms and options take it. DefinitionError when out of range."""
+    in percent, as forms and options take it; amounts as numbers or text. DefinitionError when
+    not a number or out of range."""
     configured = configured_definition()
     return DefaultDefinition(
         days=configured.days if days is None else days,
         months=configured.months if months is None else months,
-        min_amount=configured.min_amount if min_amount is None else Decimal(min_amount),
-        min_share=configured.min_share if min_percent is None else Decimal(min_percent) / 100,
+        min_amount=configured.min_amount if min_amount is None else _decimal(min_amount),
+        min_share=configured.min_share if min_percent is None else _decimal(min_percent) / 100,
     )
 
 

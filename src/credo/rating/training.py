@@ -27,7 +27,6 @@ import io
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -268,18 +267,10 @@ def definition_from(text: str = "", *, min_amount: object = None,
         if text:
             parsed = DefaultDefinition.parse(text)
             days, months = parsed.days, parsed.months
-        return definition_with(days=days, months=months,
-                               min_amount=None if min_amount is None else _number(min_amount),
-                               min_percent=None if min_percent is None else _number(min_percent))
+        return definition_with(days=days, months=months, min_amount=min_amount,
+                               min_percent=min_percent)
     except DefinitionError as error:
         raise TrainingError(str(error)) from None
-
-
-def _number(value: object) -> Decimal:
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        raise TrainingError(gettext("%(value)s is not a number.") % {"value": value}) from None
 
 
 def history_table(*, as_of: dt.date, definition: DefaultDefinition | None = None,

@@ -48,7 +48,12 @@ from credo.rating.choices import (
     OverrideStatus,
     ScorecardStatus,
 )
-from credo.rating.defaults import DefaultDefinition, DefinitionError, definition_with
+from credo.rating.defaults import (
+    DAYS_CHOICES,
+    DefaultDefinition,
+    DefinitionError,
+    definition_with,
+)
 from credo.rating.engine.grades import GradeError, GradeScale
 from credo.rating.engine.scorecard import ScorecardError
 from credo.rating.messages import feature_label
@@ -663,7 +668,6 @@ def overrides_report_view(request: HttpRequest) -> HttpResponse:
 
 # --- back-testing -----------------------------------------------------------------------------
 
-DEFAULT_DAYS_CHOICES = (30, 60, 90, 180)
 
 
 class BacktestForm(forms.Form):
@@ -681,7 +685,7 @@ class BacktestForm(forms.Form):
     )
     default_days = forms.TypedChoiceField(
         label=gettext_lazy("Default after (days past due)"),
-        choices=[(days, str(days)) for days in DEFAULT_DAYS_CHOICES],
+        choices=[(days, str(days)) for days in DAYS_CHOICES],
         coerce=int,
         required=False,
         empty_value=None,
@@ -708,7 +712,7 @@ class BacktestForm(forms.Form):
         # Labels in the request's language (a lazy string formatted at import would not be).
         days_field = cast(forms.TypedChoiceField, self.fields["default_days"])
         days_field.choices = [
-            (days, _("%(days)s days") % {"days": days}) for days in DEFAULT_DAYS_CHOICES
+            (days, _("%(days)s days") % {"days": days}) for days in DAYS_CHOICES
         ]
 
     def clean(self) -> dict[str, Any]:

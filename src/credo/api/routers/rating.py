@@ -33,7 +33,12 @@ from credo.core.services import access_log_write
 from credo.creditfile.selectors import creditfile_read_logged
 from credo.rating import backtest, presenters, selectors, services
 from credo.rating.choices import CreditEventKind, RatingTrigger
-from credo.rating.defaults import DefaultDefinition, DefinitionError, definition_with
+from credo.rating.defaults import (
+    DAYS_CHOICES,
+    DefaultDefinition,
+    DefinitionError,
+    definition_with,
+)
 from credo.rating.messages import feature_label
 from credo.rating.models import (
     CreditEvent,
@@ -49,7 +54,6 @@ from ..auth import acting_user, require_perm
 from ..errors import NON_FIELD_KEY, READ_ERRORS, WRITE_ERRORS, ErrorOut, NotFound
 from ..schemas.common import InputSchema, PageParams, UserRef, choices_of, paginate, user_ref
 from ..schemas.rating import (
-    BACKTEST_DEFAULT_DAYS,
     BACKTEST_MAX_MONTHS,
     BacktestOut,
     BacktestParams,
@@ -631,10 +635,10 @@ def _backtest_arguments(
         errors, "months", params.months,
         MinValueValidator(1), MaxValueValidator(BACKTEST_MAX_MONTHS),
     )
-    if params.default_days is not None and params.default_days not in BACKTEST_DEFAULT_DAYS:
+    if params.default_days is not None and params.default_days not in DAYS_CHOICES:
         errors["default_days"] = [
             gettext("Choose one of %(choices)s days.")
-            % {"choices": ", ".join(str(days) for days in BACKTEST_DEFAULT_DAYS)}
+            % {"choices": ", ".join(str(days) for days in DAYS_CHOICES)}
         ]
     _validate(
         errors, "min_amount", params.min_amount,

@@ -15,10 +15,11 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import field_validator
 
+from credo.rating.defaults import DAYS_CHOICES
+
 from .common import PageParams, UserRef
 
 # The page's choice of default thresholds (days past due), offered the same way here.
-BACKTEST_DEFAULT_DAYS = (30, 60, 90, 180)
 BACKTEST_MAX_MONTHS = 60
 
 
@@ -45,7 +46,7 @@ class BacktestParams(Schema):
     default_days: int | None = Field(
         None,
         description="Default after this many days past due. One of: "
-        + ", ".join(str(days) for days in BACKTEST_DEFAULT_DAYS)
+        + ", ".join(str(days) for days in DAYS_CHOICES)
         + ".",
     )
     min_amount: Decimal | None = Field(
