@@ -670,10 +670,12 @@ def overrides_report_view(request: HttpRequest) -> HttpResponse:
 
 
 
-class BacktestForm(forms.Form):
+class BacktestForm(PeriodForm):
     """The back-testing window (start and months), the default definition (days past due and
     the two materiality thresholds) and the migration end; empty fields take the configured
-    default definition (``CREDO_DEFAULT_DEFINITION``)."""
+    default definition (``CREDO_DEFAULT_DEFINITION``). The start/end check is PeriodForm's."""
+
+    field_order = ["start", "months", "default_days", "min_amount", "min_percent", "end"]
 
     start = forms.DateField(
         label=gettext_lazy("Window start"),
@@ -714,13 +716,6 @@ class BacktestForm(forms.Form):
         days_field.choices = [
             (days, _("%(days)s days") % {"days": days}) for days in DAYS_CHOICES
         ]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            self.add_error("end", _("The end must not be before the start."))
-        return data
 
     def definition(self) -> DefaultDefinition:
         """The default definition of a valid form (configured values for empty fields)."""
